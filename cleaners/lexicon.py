@@ -1,0 +1,180 @@
+"""Phrase families that mark page furniture, captions and metadata in scraped news text.
+
+Every family is a regular expression for polars' Rust regex engine (linear time, no
+look-around, no back-references), matched against a line whose white space has been
+collapsed. Each family carries the ``reason`` written into the output when it decides a line.
+
+The patterns are anchored (``^…$``) where the phrase must be the whole line, so a body
+sentence that merely mentions "advertisement" or "comments" is never removed.
+
+>>> import re
+>>> bool(re.search(BOILERPLATE["ad_slot"], "Story continues below advertisement"))
+True
+>>> bool(re.search(BOILERPLATE["ad_slot"], "The advertisement ran for two weeks."))
+False
+"""
+
+from __future__ import annotations
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_WEEKDAY = r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?"
+_TIME = r"(?:\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[a-z]{2,4})?|\d{1,2}\s*[ap]\.?m\.?)"
+#: A calendar date in the common news spellings (January 14, 2025 / 14 Jan 2025 / 2025-01-14 / 14/01/2025).
+DATE = (
+    rf"(?:(?:{_WEEKDAY},?\s+)?(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}"
+    r"|\d{4}-\d{2}-\d{2}(?:t[\d:.]+z?)?"
+    r"|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})"
+    rf"(?:,?\s*(?:at\s+)?{_TIME})?)"
+)
+_SOCIAL = (
+    r"(?:share|shares|tweet|email|e-mail|print|copy(?: link)?|link copied|facebook|twitter|x|"
+    r"whatsapp|linkedin|pinterest|reddit|telegram|messenger|flipboard|sms|threads|bluesky|"
+    r"mastodon|instagram|youtube|tiktok|save|gift(?: this)? article|comments?)"
+)
+_AGENCIES = (
+    r"(?:getty images|afp|ap(?: photo)?|associated press|reuters|epa(?:-efe)?|efe|shutterstock|"
+    r"alamy|istock(?:photo)?|xinhua|anadolu(?: agency)?|sipa|zuma(?: press)?|pa(?: images| wire)?|"
+    r"bloomberg|nurphoto|sopa images|kyodo|yonhap|tass|ria novosti|kcna|dpa|ansa|bbc|cnn|"
+    r"courtesy(?: of)? [^|]{2,40}|handout|file photo|supplied|unsplash|pexels|wikimedia commons)"
+)
+
+#: Boilerplate families: reason -> whole-line pattern (case-insensitive).
+BOILERPLATE: dict[str, str] = {
+    "ad_slot": (
+        r"(?i)^(?:-+\s*)?(?:advertisements?|advertising|advert|ads?|sponsored(?: content| post| links?)?|"
+        r"promoted(?: content| stories)?|paid (?:content|post)|partner content|"
+        r"(?:story|article|content) continues (?:below|after)(?: this)? (?:advertisement|ad)|"
+        r"scroll (?:down )?to continue(?: with content)?|[\w ]{0,30}\bads? widget|"
+        r"ad feedback|report (?:this )?ad|remove ads|skip (?:this )?ad)(?:\s*-+)?$"
+    ),
+    "read_more_link": (
+        r"(?i)^(?:read (?:the )?(?:full|entire|complete|whole|original|rest of the) (?:article|story|post|report)"
+        r"(?: (?:here|at|on) .{0,60})?|read (?:more|on|next|also|this next)\b.*|continue reading\b.*|"
+        r"keep reading\b.*|also read\b.*|must read\b.*|see also\b.*|(?:click|tap) here\b.*|"
+        r"view (?:the )?(?:full|original) (?:article|story)|more (?:from|on|about) [^.]{1,60}|"
+        r"(?:read|view|see) (?:more|all) (?:stories|news|articles|posts)\b.*)$"
+    ),
+    "related_link": (
+        r"(?i)^(?:related(?: (?:stories|story|articles?|coverage|content|news|posts?|reading|topics?|links?))?|"
+        r"recommended(?: (?:for you|stories|reading|articles?))?|you (?:may|might) (?:also )?(?:like|be interested in)|"
+        r"more stories|trending(?: now| stories| news)?|most (?:read|popular|viewed|shared)|top stories|"
+        r"what to read next|further reading|latest(?: news| stories)?|editor'?s picks?|"
+        r"don['’]t miss|in case you missed it|watch|video|listen|popular(?: now)?)\s*(?:[:|–—-]\s*.*)?$"
+    ),
+    "comment_prompt": (
+        r"(?i)^(?:\d+\s+comments?|comments?\s*\(\d+\)|no comments(?: yet)?\.?|comments?|post a comment|"
+        r"leave a (?:reply|comment)|add (?:a |your )?comment|be the first to comment\.?|"
+        r"loading comments\.*|comments are (?:closed|disabled)\.?|reply|view comments|show comments|"
+        r"(?:join|start) the (?:conversation|discussion)|\d+\s+thoughts? on\b.*|"
+        r"(?:you must be )?log(?:ged)? in to (?:post a )?comment\.?|cancel reply|"
+        r"your email address will not be published\.?.*|required fields are marked.*|"
+        r"share your thoughts\.?|what do you think\?|have your say\.?)$"
+    ),
+    "timestamp": (
+        r"(?i)^(?:(?:updated|posted|published|edited)\s*:?\s*)?(?:\d+\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|h|"
+        r"days?|d|weeks?|wks?|months?|years?|yrs?)\s+ago(?:\s+\d+)?|just now|"
+        r"(?:updated|last updated)\s*:?\s*(?:on\s+)?(?:today|yesterday)\b.*|"
+        r"\d+\s*(?:-\s*\d+\s*)?min(?:ute)?s?\s+(?:read|listen|watch)|"
+        r"listen(?:ing)? to (?:this|the) (?:article|story)(?:\s*[·•|-]?\s*\d+\s*min(?:ute)?s?)?|"
+        r"(?:estimated )?reading time:?\s*\d+\s*min(?:ute)?s?)\.?$"
+    ),
+    "share_row": rf"(?i)^(?:(?:share|follow) (?:this|on|us|via)\b.{{0,40}}|{_SOCIAL}(?:[\s|,•·/]+{_SOCIAL})*)$",
+    "follow_prompt": (
+        r"(?i)^(?:follow (?:us|@\w+|[\w.]+ on)\b.{0,60}|like us on facebook.{0,30}|"
+        r"find us on .{0,40}|connect with us.{0,40})$"
+    ),
+    "newsletter_prompt": (
+        r"(?i)^(?:.{0,80}\b(?:sign(?:ing)? up|subscribe|register|join)\b.{0,80}\b(?:newsletters?|inbox|"
+        r"briefing|digest|e-?mail updates|alerts)\b.{0,80}|(?:get|download) (?:the|our) .{0,30}\bapp\b.{0,60}|"
+        r"subscribe(?: now| today| here)?|sign up(?: now| here| today)?|newsletter)$"
+    ),
+    "cookie_banner": (
+        r"(?i)^(?:.{0,200}\b(?:we|our (?:site|website|partners)|this (?:site|website)|you)\b.{0,60}\bcookies?\b.{0,300}|"
+        r".{0,200}\bcookies?\b.{0,100}\b(?:accept|consent|cookie policy|cookie settings|preferences|"
+        r"browsing experience)\b.{0,200}|(?:accept|reject|allow|manage|decline)(?: all)?(?: cookies)?|"
+        r"cookie (?:policy|settings|preferences)|got it!?|i agree|i accept|ok(?:ay)?|agree)$"
+    ),
+    "tag_list": (
+        r"(?i)^(?:tags?|topics?|filed (?:under|in)|categories|category|labels?|keywords|more on|sections?)"
+        r"\s*[:|]\s*.*$"
+    ),
+    "navigation": (
+        r"(?i)^(?:←+\s*.{0,60}|.{0,60}\s*→+|(?:«|‹|<)+\s*(?:previous|prev|older|newer|next|back)\b.{0,60}|"
+        r".{0,60}\b(?:next|newer|older|more)\s*(?:»|›|>)+|(?:previous|prev|next|older|newer)\s+"
+        r"(?:post|posts|article|story|page|entries)\b.{0,80}|older posts|newer posts|home|back to top|"
+        r"skip to (?:main )?content|main menu|menu|search|close|open menu|toggle navigation|"
+        r"page \d+ of \d+|load more|show more|see more|more|"
+        r"(?:[\p{L}&'’ ]{1,25}\s*(?:[>»|•·]\s*)){2,}[\p{L}&'’ ]{1,25})$"
+    ),
+    "copyright_footer": (
+        r"(?i)^(?:©|\(c\)|copyright\b|all rights reserved\b|.{0,80}\ball rights reserved\b.{0,80}|"
+        r"(?:privacy policy|terms of (?:use|service)|editorial (?:policy|standards|guidelines)|"
+        r"contact us|about us|accessibility|sitemap|do not sell my (?:personal )?info.*)"
+        r"(?:\s*[|•·,/]\s*(?:privacy policy|terms of (?:use|service)|contact us|about us|cookie policy|"
+        r"accessibility|sitemap|advertise(?: with us)?|careers))*|"
+        r"this (?:material|content|article) may not be (?:published|reproduced|broadcast).*|"
+        r"(?:our|the) (?:standards|editorial standards):.*)$"
+    ),
+    "markup_residue": (
+        r"(?i)^(?:[-=_*#~+|.:•·]{3,}|</?[a-z][a-z0-9]*(?:\s[^<>]*)?/?>(?:\s*</?[a-z][^<>]*>)*|"
+        r"\|(?:[\s|:-]*\|)+|\{\{.*\}\}|\[\w+\]|&[a-z]+;|<!--.*-->|[\[\](){}<>|/\\]+)$"
+    ),
+}
+
+#: Lines that end an article when they follow its body (a second article may follow them).
+END_REASONS = frozenset({"read_more_link", "source_line", "syndication", "comment_prompt"})
+
+#: Metadata families: reason -> (role, pattern).
+META: dict[str, tuple[str, str]] = {
+    "source_line": ("meta", r"(?i)^(?:source|sources|via|originally published (?:at|on|by))\s*:\s*\S.{0,80}$"),
+    "syndication": (
+        "meta",
+        r"(?i)^(?:this (?:article|story|post|piece) (?:was |is )?(?:originally|first)? ?(?:appeared|published|posted)"
+        r"\b.{0,120}|(?:originally|first) (?:appeared|published) (?:on|in|at|by)\b.{0,120}|"
+        r"republished (?:with permission )?from\b.{0,120}|(?:this article is )?(?:re)?published under a creative commons.*)$",
+    ),
+    "published_line": (
+        "meta",
+        rf"(?i)^(?:[^|]{{1,40}}\|\s*)?(?:published|posted|updated|last updated|first published|date|on)?\s*(?:on|:)?\s*{DATE}"
+        r"(?:\s*[|,;]\s*(?:(?:updated|published)\s*(?:on|:)?\s*)?.{0,40})?$",
+    ),
+    "byline": (
+        "byline",
+        r"^(?:[Bb]y|BY|[Ww]ritten by|[Ww]ords by|[Rr]eporting by|[Aa]uthor:)\s+[\p{Lu}][\p{L}.'’-]+"
+        r"(?:\s+(?:[\p{Lu}][\p{L}.'’-]*|de|van|von|da|del|al|bin|and|&|,))*\s*"
+        r"(?:[|,;–—-]\s*.{0,80})?$",
+    ),
+    "credit_line": (
+        "byline",
+        r"^(?:\(?(?:[Rr]eporting|[Ww]riting|[Aa]dditional reporting|[Ee]diting|[Cc]ompiled) by\b.{0,200})$",
+    ),
+    "dateline_only": (
+        "meta",
+        r"^(?:[\p{Lu}][\p{Lu} .'’-]{2,40}(?:,\s*[\p{Lu}][\p{L}.]+\.?\s+\d{1,2}(?:\s*\([\p{L} .&]{2,30}\))?|"
+        r"\s*\([\p{L} .&]{2,30}\))\s*[–—-]?|[\p{Lu}][\p{Lu} .'’-]{2,40}\s*[–—-])$",
+    ),
+}
+
+#: Caption and photo-credit signals (reason -> pattern), searched anywhere in the line.
+CAPTION: dict[str, str] = {
+    "photo_credit": (
+        rf"(?i)(?:\b(?:via|/)\s*{_AGENCIES}\s*\)?\s*$|\b{_AGENCIES}\s*/\s*[\p{{L}} .'-]{{2,40}}\)?\s*$|"
+        rf"\b(?:photo|photograph|picture|image|credit|illustration|graphic|video)s?\s*(?:credit)?\s*(?::|by)\s*[^.]{{2,80}}$|"
+        rf"\((?:photo|image|picture|credit|file|pictured|left|right|center|centre|above|below|top)\b[^()]*\)\s*$|"
+        r"purchase licensing rights|opens new tab\s*$|\bREUTERS/[\p{L}]+)"
+    ),
+    "photo_caption": (
+        r"(?i)\b(?:in this (?:picture|photo|photograph|image|handout|screenshot|file photo|still|video grab)|"
+        r"(?:appears?|is seen|are seen|is pictured|are pictured) in (?:this|a) (?:screenshot|photo|picture|image|video)|"
+        r"poses? for a (?:photo|picture)|(?:photo|picture|image) (?:taken|released|provided|obtained) (?:on|by)|"
+        r"\((?:pictured|left|right|centre|center|above|below|top|bottom)\))"
+    ),
+    "caption_prefix": (
+        r"(?i)^(?:photo|photograph|picture|image|caption|file photo|illustration|gallery|video|credit|"
+        r"image credit|photo credit|image source|source image)\s*[:|–—-]"
+    ),
+}

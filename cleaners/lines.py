@@ -1,0 +1,105 @@
+"""Line signals: shape, lexicon and repetition, computed with polars expressions.
+
+This stage looks at each non-blank line on its own (plus repetition counts) and adds columns:
+
+``words``, ``chars``         size of the line
+``terminal``                 ends like a sentence (``.!?…:;`` or a closing quote, CJK/Arabic/Devanagari stops)
+``sentence``                 reads like prose: two or more lowercase words, or a caseless script
+``strong``                   terminal and prose-shaped: almost certainly body text
+``list_item``                starts with a bullet or a list number
+``lex_role``, ``lex_reason`` what the phrase lexicons say (``None`` when no family matched)
+``repeat_files``             in how many files of the run the same line occurs
+``repeat_in_file``           how often the line occurs in its own file
+
+The decision in context (position, neighbours, article boundaries) is made by
+:mod:`cleaners.structure`; nothing here depends on the order of lines.
+
+>>> import polars as pl
+>>> df = pl.DataFrame({"file": ["a"] * 3, "n": [1, 2, 3],
+...                    "content": ["Advertisement", "He said it was over.", "Kim Jong Un (left) poses for a photo"]})
+>>> line_signals(df).select("lex_role", "lex_reason", "strong").rows()
+[('boilerplate', 'ad_slot', False), (None, None, True), ('caption', 'photo_caption', False)]
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from cleaners.lexicon import BOILERPLATE, CAPTION, META
+
+#: Sentence-final punctuation, optionally followed by closing quotes or brackets.
+TERMINAL = r"(?:[.!?…:;。！？؟۔।]['\"”’»)\]]*|[”»\"’])$"
+LIST_ITEM = r"^(?:[•·▪●◦‣∙*–—-]\s|\d{1,2}[.)]\s)"
+
+#: Order in which the lexicon families are consulted (first match wins).
+_ORDER: list[tuple[str, str, str]] = [
+    *(("boilerplate", r, BOILERPLATE[r]) for r in (
+        "ad_slot", "read_more_link", "comment_prompt", "timestamp", "share_row", "follow_prompt",
+        "newsletter_prompt", "tag_list", "copyright_footer", "markup_residue",
+    )),
+    *((META[r][0], r, META[r][1]) for r in ("source_line", "syndication", "byline", "credit_line", "published_line",
+                                             "dateline_only")),
+    ("boilerplate", "related_link", BOILERPLATE["related_link"]),
+    ("boilerplate", "navigation", BOILERPLATE["navigation"]),
+    ("boilerplate", "cookie_banner", BOILERPLATE["cookie_banner"]),
+    *(("caption", r, CAPTION[r]) for r in ("caption_prefix", "photo_credit", "photo_caption")),
+]
+
+
+def collapse_ws(col: str | pl.Expr) -> pl.Expr:
+    """Collapse runs of white space to one space and strip the ends (the paragraph form).
+
+    >>> pl.select(collapse_ws(pl.lit("  a \\t b  ")).alias("x")).item()
+    'a b'
+    """
+    e = pl.col(col) if isinstance(col, str) else col
+    return e.str.replace_all(r"\s+", " ").str.strip_chars()
+
+
+def line_signals(df: pl.DataFrame, repeats: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Add shape, lexicon and repetition signals to a frame of non-blank lines.
+
+    ``df`` needs ``file``, ``n`` and ``content`` (white space collapsed). ``repeats``, when
+    given, maps ``content`` to ``repeat_files`` counted over the whole run (see
+    :func:`repeat_counts`); otherwise repetition is counted within ``df``.
+    """
+    c = pl.col("content")
+    lex_role: pl.Expr = pl.lit(None, dtype=pl.Utf8)
+    lex_reason: pl.Expr = pl.lit(None, dtype=pl.Utf8)
+    for role, reason, pattern in reversed(_ORDER):
+        hit = c.str.contains(pattern)
+        lex_role = pl.when(hit).then(pl.lit(role)).otherwise(lex_role)
+        lex_reason = pl.when(hit).then(pl.lit(reason)).otherwise(lex_reason)
+    words = c.str.count_matches(r"\S+")
+    lower_words = c.str.count_matches(r"(?:^|\s)[\p{Ll}]")
+    cased = c.str.count_matches(r"[\p{Lu}\p{Ll}]")
+    out = df.with_columns(
+        words=words.cast(pl.Int32),
+        chars=c.str.len_chars().cast(pl.Int32),
+        terminal=c.str.contains(TERMINAL),
+        sentence=(lower_words >= 2) | ((cased == 0) & (c.str.len_chars() >= 10)),
+        list_item=c.str.contains(LIST_ITEM),
+        lex_role=lex_role,
+        lex_reason=lex_reason,
+        repeat_in_file=pl.len().over("file", "content").cast(pl.Int32),
+    )
+    # A byline is a name, not a sentence: "By Monday, the troops had left." is body.
+    is_sentence_byline = (pl.col("lex_reason") == "byline") & pl.col("terminal") & (pl.col("words") > 6)
+    out = out.with_columns(
+        lex_role=pl.when(is_sentence_byline).then(None).otherwise(pl.col("lex_role")),
+        lex_reason=pl.when(is_sentence_byline).then(None).otherwise(pl.col("lex_reason")),
+        strong=pl.col("terminal") & pl.col("sentence") & ((pl.col("words") >= 4) | (pl.col("chars") >= 20)),
+    )
+    if repeats is None:
+        repeats = repeat_counts(df)
+    return out.join(repeats, on="content", how="left").with_columns(pl.col("repeat_files").fill_null(1))
+
+
+def repeat_counts(df: pl.DataFrame) -> pl.DataFrame:
+    """Count in how many distinct files each line's content occurs.
+
+    >>> df = pl.DataFrame({"file": ["a", "a", "b"], "content": ["x", "x", "x"]})
+    >>> repeat_counts(df).rows()
+    [('x', 2)]
+    """
+    return df.group_by("content").agg(repeat_files=pl.col("file").n_unique().cast(pl.Int32)).sort("content")

@@ -1,0 +1,207 @@
+"""The cleaning stages composed over a corpus of raw files, as polars frames.
+
+Pure functions (no Prefect, no file writing): the flow and the command line both call them.
+
+Stage by stage the corpus is a frame of lines that gains columns:
+
+``decode_sources``   bytes -> ``files`` (one row per input) and ``raw`` lines (file, n, raw)
+``repair_lines``     + ``text`` (encoding repaired, characters normalized), ``fixes``, ``content``
+                     (white space collapsed); blank lines are dropped here (they carry no role)
+``classify_lines``   + signals, ``role``, ``reason``, ``article``
+``build_articles``   one row per (file, article) with paragraphs, captions and metadata
+``detect_typos``     one row per typo flag
+
+>>> src = [Source("a.txt", "Storm hits coast\\nThe storm hit the coast on Monday.\\nLeave a Reply".encode())]
+>>> corpus = clean_corpus(src)
+>>> corpus.articles.select("title", "paragraphs").rows()
+[('Storm hits coast', ['The storm hit the coast on Monday.'])]
+>>> [(d["n"], d["role"], d["reason"]) for d in documents(corpus)["a.txt"]["lines"]]
+[(1, 'title', None), (2, 'body', None), (3, 'boilerplate', 'comment_prompt')]
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from cleaners.articles import ARTICLE_SCHEMA, build_articles
+from cleaners.encoding import decode_bytes, repair_frame
+from cleaners.lines import collapse_ws, line_signals
+from cleaners.structure import assign_structure
+from cleaners.typos import count_names, find_typos
+
+#: Bump when a change to the cleaners changes their output (incremental runs re-clean then).
+CLEANER_VERSION = "0.1.0"
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+
+FILES_SCHEMA = {
+    "file": pl.Utf8, "sha256": pl.Utf8, "n_bytes": pl.Int64, "encoding": pl.Utf8,
+    "fallback_lines": pl.List(pl.Int32), "error_kind": pl.Utf8, "error_message": pl.Utf8,
+}
+RAW_SCHEMA = {"file": pl.Utf8, "n": pl.Int32, "raw": pl.Utf8}
+TYPO_SCHEMA = {
+    "file": pl.Utf8, "article": pl.Int32, "paragraph": pl.Int32, "start": pl.Int32, "end": pl.Int32,
+    "token": pl.Utf8, "kind": pl.Utf8, "suggestion": pl.Utf8, "confidence": pl.Float64,
+}
+#: Columns of the lines frame that are written out (the signals stay in memory).
+LINE_COLUMNS = ["file", "n", "role", "reason", "article", "raw", "text", "content", "fixes"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """One raw input: its name (the contract's ``file``) and its bytes, or why it could not be read."""
+
+    name: str
+    data: bytes | None
+    error_kind: str | None = None
+    error_message: str | None = None
+
+
+@dataclass
+class Corpus:
+    """The frames of a cleaned corpus."""
+
+    files: pl.DataFrame
+    lines: pl.DataFrame
+    articles: pl.DataFrame
+    typos: pl.DataFrame
+
+
+def decode_sources(sources: Sequence[Source], *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Decode every source; return the ``files`` frame and the frame of raw lines.
+
+    Lines are numbered as ``str.splitlines`` numbers them, like the evaluation tools do.
+    A source that cannot be decoded gets an ``error_kind`` and no lines.
+    """
+    files: list[dict[str, Any]] = []
+    names: list[str] = []
+    numbers: list[int] = []
+    raws: list[str] = []
+    for src in sources:
+        row: dict[str, Any] = {"file": src.name, "sha256": None, "n_bytes": None, "encoding": None,
+                               "fallback_lines": [], "error_kind": src.error_kind, "error_message": src.error_message}
+        if src.data is not None and src.error_kind is None:
+            row["sha256"] = hashlib.sha256(src.data).hexdigest()
+            row["n_bytes"] = len(src.data)
+            dec = decode_bytes(src.data, max_bytes=max_bytes)
+            row.update(encoding=dec.encoding, fallback_lines=list(dec.fallback_lines),
+                       error_kind=dec.error_kind, error_message=dec.error_message)
+            if dec.text is not None and dec.error_kind is None:
+                lines = dec.text.splitlines()
+                names += [src.name] * len(lines)
+                numbers += range(1, len(lines) + 1)
+                raws += lines
+        files.append(row)
+    return (pl.DataFrame(files, schema=FILES_SCHEMA),
+            pl.DataFrame({"file": names, "n": numbers, "raw": raws}, schema=RAW_SCHEMA))
+
+
+def repair_lines(raw: pl.DataFrame) -> pl.DataFrame:
+    """Repair encoding and normalize characters; keep only non-blank lines.
+
+    A line of white space and no-break spaces only is blank: it gets no role.
+    """
+    return repair_frame(raw, "raw").with_columns(content=collapse_ws("text")).filter(pl.col("content") != "")
+
+
+def classify_lines(lines: pl.DataFrame, repeats: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Signals, then each line's role, reason and article (see :mod:`cleaners.structure`)."""
+    return assign_structure(line_signals(lines, repeats))
+
+
+def name_counts_by_source(articles: pl.DataFrame) -> dict[str, Counter[str]]:
+    """Name counts pooled over the articles of each named source (for corpus-aware typo checks)."""
+    pooled: dict[str, Counter[str]] = {}
+    for source, paragraphs in articles.filter(pl.col("source").is_not_null()).select("source", "paragraphs").iter_rows():
+        pooled.setdefault(source, Counter()).update(count_names(paragraphs))
+    return pooled
+
+
+def detect_typos(articles: pl.DataFrame, pooled: Mapping[str, Counter[str]] | None = None) -> pl.DataFrame:
+    """One row per typo flag. Articles of a source named elsewhere in the run share name counts."""
+    rows: list[dict[str, Any]] = []
+    pooled = pooled or {}
+    for file, art, source, paragraphs in articles.select("file", "article", "source", "paragraphs").iter_rows():
+        counts = None
+        if source in pooled:
+            counts = pooled[source]
+        for t in find_typos(paragraphs, counts):
+            rows.append({"file": file, "article": art, "paragraph": t.paragraph, "start": t.start, "end": t.end,
+                         "token": t.token, "kind": t.kind, "suggestion": t.suggestion, "confidence": t.confidence})
+    return pl.DataFrame(rows, schema=TYPO_SCHEMA)
+
+
+def clean_corpus(sources: Sequence[Source], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Corpus:
+    """Every stage over one corpus held in memory (the command line; the flow runs them in batches)."""
+    files, raw = decode_sources(sources, max_bytes=max_bytes)
+    lines = classify_lines(repair_lines(raw))
+    articles = build_articles(lines)
+    typos = detect_typos(articles, name_counts_by_source(articles))
+    return Corpus(files=files, lines=lines.select(LINE_COLUMNS), articles=articles, typos=typos)
+
+
+def empty_articles() -> pl.DataFrame:
+    return pl.DataFrame(schema=ARTICLE_SCHEMA)
+
+
+def _fixes(lines: pl.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for n, fixes in lines.filter(pl.col("fixes").list.len() > 0).select("n", "fixes").iter_rows():
+        for f in fixes:
+            out.append({"line": n, "before": f["before"], "after": f["after"], "steps": f["steps"]})
+    return out
+
+
+def document(file_row: Mapping[str, Any], lines: pl.DataFrame, articles: pl.DataFrame,
+             typos: pl.DataFrame) -> dict[str, Any]:
+    """The contract document (``CONTRACT.md``) of one file from its rows of the corpus frames."""
+    doc: dict[str, Any] = {
+        "file": file_row["file"],
+        "sha256": file_row["sha256"],
+        "encoding": {"detected": file_row["encoding"], "fallback_lines": list(file_row["fallback_lines"] or []),
+                     "fixes": _fixes(lines) if file_row["error_kind"] is None else []},
+        "articles": [],
+        "lines": [],
+    }
+    if file_row["error_kind"] is not None:
+        doc["error"] = {"kind": file_row["error_kind"], "message": file_row["error_message"]}
+        return doc
+    by_article: dict[int, list[dict[str, Any]]] = {}
+    for t in typos.sort("article", "paragraph", "start").iter_rows(named=True):
+        by_article.setdefault(t["article"], []).append(
+            {k: t[k] for k in ("paragraph", "start", "end", "token", "kind", "suggestion", "confidence")})
+    for a in articles.sort("article").iter_rows(named=True):
+        doc["articles"].append({
+            "title": a["title"], "subtitle": a["subtitle"], "source": a["source"], "published": a["published"],
+            "byline": a["byline"], "dateline": a["dateline"], "paragraphs": list(a["paragraphs"]),
+            "captions": list(a["captions"]), "typos": by_article.get(a["article"], []),
+        })
+    doc["lines"] = [{"n": n, "role": role, "article": art, "reason": reason}
+                    for n, role, art, reason in lines.sort("n").select("n", "role", "article", "reason").iter_rows()]
+    return doc
+
+
+def documents(corpus: Corpus) -> dict[str, dict[str, Any]]:
+    """Contract documents for every file of a corpus, keyed by file name."""
+    parts = {
+        "lines": {k[0]: v for k, v in corpus.lines.partition_by("file", as_dict=True).items()},
+        "articles": {k[0]: v for k, v in corpus.articles.partition_by("file", as_dict=True).items()},
+        "typos": {k[0]: v for k, v in corpus.typos.partition_by("file", as_dict=True).items()},
+    }
+    empty = {"lines": corpus.lines.clear(), "articles": corpus.articles.clear(), "typos": corpus.typos.clear()}
+    out = {}
+    for row in corpus.files.iter_rows(named=True):
+        f = row["file"]
+        out[f] = document(row, *(parts[k].get(f, empty[k]) for k in ("lines", "articles", "typos")))
+    return out
+
+
+def body_text(doc: Mapping[str, Any]) -> str:
+    """The ``--format text`` view: body paragraphs of all articles, separated by blank lines."""
+    return "\n\n".join(p for a in doc.get("articles", []) for p in a["paragraphs"])
+
