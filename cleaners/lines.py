@@ -30,9 +30,14 @@ from cleaners.lexicon import BOILERPLATE, CAPTION, META
 #: Sentence-final punctuation, optionally followed by closing quotes or brackets.
 TERMINAL = r"(?:[.!?…:;。！？؟۔।]['\"”’»)\]]*|[”»\"’])$"
 LIST_ITEM = r"^(?:[•·▪●◦‣∙*–—-]\s|\d{1,2}[.)]\s)"
+#: A raw line is blank when it holds only white space (Python's ``str.split`` set: Unicode
+#: white space and the separators U+001C–U+001F), no-break, zero-width and soft-hyphen marks.
+#: Blank lines get no role; every other raw line gets exactly one (the evaluation tool agrees).
+BLANK = r"^[\s\x1c-\x1f\u200b\u00ad\ufeff]*$"
 
 #: Order in which the lexicon families are consulted (first match wins).
 _ORDER: list[tuple[str, str, str]] = [
+    ("boilerplate", "no_visible_text", r"^$"),
     *(("boilerplate", r, BOILERPLATE[r]) for r in (
         "ad_slot", "read_more_link", "comment_prompt", "timestamp", "share_row", "follow_prompt",
         "newsletter_prompt", "tag_list", "copyright_footer", "markup_residue",

@@ -31,7 +31,7 @@ import polars as pl
 
 from cleaners.articles import ARTICLE_SCHEMA, build_articles
 from cleaners.encoding import decode_bytes, repair_frame
-from cleaners.lines import collapse_ws, line_signals
+from cleaners.lines import BLANK, collapse_ws, line_signals
 from cleaners.structure import assign_structure
 from cleaners.typos import count_names, find_typos
 
@@ -104,9 +104,11 @@ def decode_sources(sources: Sequence[Source], *, max_bytes: int = DEFAULT_MAX_BY
 def repair_lines(raw: pl.DataFrame) -> pl.DataFrame:
     """Repair encoding and normalize characters; keep only non-blank lines.
 
-    A line of white space and no-break spaces only is blank: it gets no role.
+    A line of white space and no-break spaces only is blank (:data:`cleaners.lines.BLANK`): it
+    gets no role. A line of control characters only is not blank; it keeps an empty ``content``.
     """
-    return repair_frame(raw, "raw").with_columns(content=collapse_ws("text")).filter(pl.col("content") != "")
+    kept = raw.filter(~pl.col("raw").str.contains(BLANK))
+    return repair_frame(kept, "raw").with_columns(content=collapse_ws("text"))
 
 
 def classify_lines(lines: pl.DataFrame, repeats: pl.DataFrame | None = None) -> pl.DataFrame:

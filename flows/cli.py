@@ -1,0 +1,171 @@
+"""The ``newsclean`` command line.
+
+    newsclean clean PATH [PATH ...] [--format json|text] [--output DIR]
+    newsclean run [--input DIR] [--output DIR] [--pattern GLOB]
+    newsclean repair PATH|-
+    newsclean typos PATH|-
+
+``clean``, ``repair`` and ``typos`` run the cleaners directly (no Prefect, fast start);
+``run`` runs the Prefect flow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from cleaners.pipeline import DEFAULT_MAX_BYTES, Source
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
+
+
+def _prefect_env(project_home: Path) -> None:
+    """Sane defaults for Prefect's embedded server (see STACK.md); a user's settings win."""
+    os.environ.setdefault("PREFECT_HOME", str(project_home / ".prefect"))
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+def _read_inputs(paths: Sequence[str], pattern: str, max_bytes: int) -> list[Source]:
+    from flows.outputs import discover, read_source
+
+    sources: list[Source] = []
+    for p in paths:
+        if p == "-":
+            sources.append(Source("stdin", sys.stdin.buffer.read()))
+            continue
+        path = Path(p)
+        if path.is_dir():
+            sources += [read_source(q, max_bytes) for q in discover(path, pattern)]
+        elif not path.exists() and not path.is_symlink():
+            raise FileNotFoundError(f"no such file or folder: {p}")
+        else:
+            sources.append(read_source(path, max_bytes))
+    return sources
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    from cleaners.pipeline import body_text, clean_corpus, documents
+    from flows.outputs import atomic_write_bytes, dump_json, output_stems
+
+    sources = _read_inputs(args.paths, args.pattern, args.max_bytes)
+    several = len(sources) != 1 or any(Path(p).is_dir() for p in args.paths if p != "-")
+    if several and not args.output:
+        print("newsclean clean: several inputs need --output DIR (one output file per input)", file=sys.stderr)
+        return EXIT_USAGE
+    docs = documents(clean_corpus(sources, max_bytes=args.max_bytes))
+    bad = [d for d in docs.values() if "error" in d]
+    for d in bad:
+        print(f"newsclean clean: {d['file']}: {d['error']['kind']}: {d['error']['message']}", file=sys.stderr)
+    if args.output:
+        out = Path(args.output)
+        stems = output_stems(list(docs))
+        for name, doc in docs.items():
+            if args.format == "text":
+                atomic_write_bytes(out / f"{stems[name]}.txt", (body_text(doc) + "\n").encode("utf-8"))
+            else:
+                atomic_write_bytes(out / f"{stems[name]}.json", dump_json(doc))
+        print(f"wrote {len(docs)} file(s) to {out}", file=sys.stderr)
+    else:
+        doc = next(iter(docs.values()))
+        text = body_text(doc) + "\n" if args.format == "text" else dump_json(doc).decode("utf-8")
+        sys.stdout.write(text)
+    return EXIT_BAD_INPUT if bad and len(bad) == len(docs) else EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    _prefect_env(Path.cwd())
+    from flows.clean_flow import clean_flow
+
+    if not Path(args.input).is_dir():
+        print(f"newsclean run: input folder not found: {args.input}", file=sys.stderr)
+        return EXIT_USAGE
+    summary = clean_flow(input_dir=args.input, output_dir=args.output, pattern=args.pattern,
+                         batch_bytes=int(args.batch_mb * 1024 * 1024), max_bytes=args.max_bytes)
+    print(f"newsclean: {summary['files']} files -> {args.output}: {summary['articles']} articles, "
+          f"{summary['lines']} lines, {summary['typos']} typos, {summary['errors']} bad input, "
+          f"{len(summary['quarantined'])} quarantined")
+    for f in summary["quarantined"]:
+        print(f"  quarantined: {f}")
+    return EXIT_OK
+
+
+def _read_one(path: str) -> bytes:
+    if path == "-":
+        return sys.stdin.buffer.read()
+    return Path(path).read_bytes()
+
+
+def cmd_repair(args: argparse.Namespace) -> int:
+    from cleaners.encoding import repair_text
+
+    text, decoded = repair_text(_read_one(args.path))
+    if decoded.error_kind:
+        print(f"newsclean repair: {args.path}: {decoded.error_kind}: {decoded.error_message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    return EXIT_OK
+
+
+def cmd_typos(args: argparse.Namespace) -> int:
+    from cleaners.encoding import decode_bytes
+    from cleaners.typos import find_typos_in_text
+
+    decoded = decode_bytes(_read_one(args.path))
+    if decoded.text is None:
+        print(f"newsclean typos: {args.path}: {decoded.error_kind}: {decoded.error_message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    for t in find_typos_in_text(decoded.text):
+        print(json.dumps({"start": t.start, "end": t.end, "token": t.token, "kind": t.kind,
+                          "suggestion": t.suggestion, "confidence": t.confidence}, ensure_ascii=False))
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="newsclean", description="Clean scraped news text: boilerplate, "
+                                 "encoding, typos, validation.")
+    sub = ap.add_subparsers(dest="command", required=True)
+    c = sub.add_parser("clean", help="print the cleaned document of a file (or write one per input with --output)")
+    c.add_argument("paths", nargs="+", metavar="PATH", help="input file, folder, or - for stdin")
+    c.add_argument("--format", choices=["json", "text"], default="json",
+                   help="json: the contract document; text: body paragraphs only, blank-line separated")
+    c.add_argument("--output", metavar="DIR", help="write <stem>.json / <stem>.txt per input into DIR")
+    c.add_argument("--pattern", default="*.txt", help="file pattern inside input folders (default: *.txt)")
+    c.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="larger inputs become error documents")
+    c.set_defaults(func=cmd_clean)
+    r = sub.add_parser("run", help="run the Prefect flow over a folder (default seeds/ -> cleaned/)")
+    r.add_argument("--input", default="seeds", metavar="DIR")
+    r.add_argument("--output", default="cleaned", metavar="DIR")
+    r.add_argument("--pattern", default="*.txt")
+    r.add_argument("--batch-mb", type=float, default=8.0, help="megabytes of input per task run (default 8)")
+    r.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES)
+    r.set_defaults(func=cmd_run)
+    rp = sub.add_parser("repair", help="print the text decoded, repaired and normalized, every line in place")
+    rp.add_argument("path", metavar="PATH|-")
+    rp.set_defaults(func=cmd_repair)
+    t = sub.add_parser("typos", help="print one JSON object per suspected typo")
+    t.add_argument("path", metavar="PATH|-")
+    t.set_defaults(func=cmd_typos)
+    return ap
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError) as exc:
+        print(f"newsclean {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("newsclean: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,170 @@
+"""Reading inputs and writing outputs: atomic, deterministic, confined to the output folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from cleaners.pipeline import Source
+
+#: Temporary files are written beside their target with this prefix, then renamed over it.
+TMP_PREFIX = ".newsclean-tmp-"
+_UNSAFE = re.compile(r"[^\w.\- ]+", re.UNICODE)
+
+
+def discover(input_dir: Path, pattern: str = "*.txt") -> list[Path]:
+    """Input paths matching ``pattern`` in ``input_dir`` (not recursive), sorted by name.
+
+    Directories and broken symlinks that match are returned too: reading them gives an error
+    document, so nothing that matched disappears silently.
+    """
+    if not input_dir.is_dir():
+        raise NotADirectoryError(f"input folder not found: {input_dir}")
+    return sorted((p for p in input_dir.glob(pattern) if p.name != "." and p.name != ".."), key=lambda p: p.name)
+
+
+def read_source(path: Path, max_bytes: int) -> Source:
+    """Read one input's bytes; an unreadable input becomes a Source with an error, never an exception."""
+    name = path.name
+    try:
+        if path.is_dir():
+            return Source(name, None, "not_a_file", f"{name} is a directory")
+        size = path.stat().st_size
+        if size > max_bytes:
+            return Source(name, None, "too_large", f"{name} is {size} bytes; the limit is {max_bytes} (--max-bytes)")
+        return Source(name, path.read_bytes())
+    except FileNotFoundError:
+        kind = "broken_symlink" if path.is_symlink() else "vanished"
+        return Source(name, None, kind, f"{name} could not be read: it no longer exists")
+    except PermissionError as exc:
+        return Source(name, None, "unreadable", f"{name} could not be read: {exc.strerror}")
+    except IsADirectoryError:
+        return Source(name, None, "not_a_file", f"{name} is a directory")
+
+
+def output_stems(names: Sequence[str]) -> dict[str, str]:
+    """A safe, unique output stem for each input name (``<stem>`` of ``<stem>.json``).
+
+    Path separators and other unsafe characters become ``_``; a leading dot or dash is
+    prefixed with ``_`` so the stem can never be a relative path or an option; repeats get
+    ``-2``, ``-3`` … in name order.
+
+    >>> output_stems(["a.txt", "a.md", "../x.txt", "-rf.txt", "naïve file.txt"])
+    {'a.txt': 'a', 'a.md': 'a-2', '../x.txt': '_.._x', '-rf.txt': '_-rf', 'naïve file.txt': 'naïve file'}
+    """
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for name in names:
+        base = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
+        stem = _UNSAFE.sub("_", base.replace(os.sep, "_").replace("/", "_")).strip() or "_"
+        if stem[0] in ".-":
+            stem = "_" + stem
+        stem = stem[:150]
+        candidate, k = stem, 1
+        while candidate in used:
+            k += 1
+            candidate = f"{stem}-{k}"
+        used.add(candidate)
+        out[name] = candidate
+    return out
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def dump_json(obj: Any) -> bytes:
+    return (json.dumps(obj, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def atomic_write_parquet(path: Path, df: pl.DataFrame) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=path.parent, suffix=".parquet")
+    os.close(fd)
+    try:
+        df.write_parquet(tmp, statistics=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def article_text(article: Mapping[str, Any]) -> str:
+    """``cleaned/text/<stem>-<article>.txt``: title, a blank line, the paragraphs."""
+    parts = [article.get("title") or "", *article["paragraphs"]]
+    return "\n\n".join(parts).strip("\n") + "\n"
+
+
+def write_documents(out_dir: Path, docs: Mapping[str, Mapping[str, Any]], stems: Mapping[str, str],
+                    failures: Mapping[str, list[dict[str, Any]]]) -> list[Path]:
+    """Write each contract document, its per-article text files and quarantine entries."""
+    written: list[Path] = []
+    for name, doc in docs.items():
+        stem = stems[name]
+        target = out_dir / f"{stem}.json"
+        atomic_write_bytes(target, dump_json(doc))
+        written.append(target)
+        for i, art in enumerate(doc["articles"]):
+            t = out_dir / "text" / f"{stem}-{i}.txt"
+            atomic_write_bytes(t, article_text(art).encode("utf-8"))
+            written.append(t)
+        q = out_dir / "quarantine" / f"{stem}.json"
+        if "error" in doc or name in failures:
+            entry = {"file": name, "error": doc.get("error"), "validation_failures": failures.get(name, [])}
+            atomic_write_bytes(q, dump_json(entry))
+            written.append(q)
+        elif q.exists():
+            q.unlink()
+    return written
+
+
+def previous_outputs(out_dir: Path) -> list[str]:
+    """Outputs recorded by the last run's manifest (relative paths), if any."""
+    try:
+        manifest = json.loads((out_dir / "run-manifest.json").read_text(encoding="utf-8"))
+        return [str(p) for p in manifest.get("outputs", [])]
+    except (OSError, ValueError):
+        return []
+
+
+def remove_stale(out_dir: Path, keep: Iterable[Path], previous: Iterable[str]) -> list[Path]:
+    """Delete what an earlier run wrote and this one did not (inputs that are gone), and
+    temporary files left by a killed run. Nothing else in ``out_dir`` is touched."""
+    keep_set = {p.resolve() for p in keep}
+    root = out_dir.resolve()
+    removed = []
+    for p in [*(out_dir / rel for rel in previous), *out_dir.rglob(f"{TMP_PREFIX}*")]:
+        r = p.resolve()
+        if r in keep_set or root not in r.parents or not p.is_file():
+            continue
+        p.unlink(missing_ok=True)
+        removed.append(p)
+    return removed
+
+
+def escape_md(text: str) -> str:
+    """Escape scraped text for markdown that may be rendered as HTML: it shows exactly as written.
+
+    >>> escape_md("<script>alert(1)</script> [x](http://e) *b*")
+    '&lt;script&gt;alert\\\\(1\\\\)&lt;/script&gt; \\\\[x\\\\]\\\\(http://e\\\\) \\\\*b\\\\*'
+    """
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"([\\`*_{}\[\]()#+!|~\"'])", r"\\\1", text).replace("\n", " ")
