@@ -17,15 +17,35 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 import polars as pl
 
-_MONTHS = {m: i for i, ms in enumerate(
-    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
-     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-     ("dec", "december")], 1) for m in ms}
-_MON = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|" \
-       r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_MONTHS = {
+    m: i
+    for i, ms in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        1,
+    )
+    for m in ms
+}
+_MON = (
+    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
 _DATE_PATTERNS = [
     (re.compile(rf"\b{_MON}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I), ("m", "d", "y")),
     (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MON},?\s+(\d{{4}})\b", re.I), ("d", "m", "y")),
@@ -40,7 +60,9 @@ _DATELINE = re.compile(
     r"^((?:[A-Z][A-Z.'’-]{2,}(?:[ ,/]+[A-Z][A-Za-z.'’-]*){0,4})"
     r"(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?(?:\s*\(([^()]{2,40})\))?)\s*[–—-]+\s+\S"
 )
-_TEASER = re.compile(r"^(?:related|read more|also read|see also|must read|watch|more|recommended)\s*[:|–—-]\s*", re.I)
+_TEASER = re.compile(
+    r"^(?:related|read more|also read|see also|must read|watch|more|recommended)\s*[:|–—-]\s*", re.I
+)
 _BYLINE = re.compile(r"^(?:by|written by|words by|reporting by|author:)\s+", re.I)
 
 
@@ -121,18 +143,37 @@ def _metadata(row: dict) -> dict:
     bylines: list[str] = row["bylines"] or []
     paragraphs: list[str] = row["paragraphs"] or []
     dateline, agency = read_dateline(paragraphs[0]) if paragraphs else (None, None)
-    source = _first([source_from_line(t) for t, r in zip(meta_lines, row["meta_reasons"], strict=True)
-                     if r in ("source_line", "syndication")])
+    source = _first(
+        [
+            source_from_line(t)
+            for t, r in zip(meta_lines, row["meta_reasons"], strict=True)
+            if r in ("source_line", "syndication")
+        ]
+    )
     if source is None and agency:
         source = agency
     if source is None:
-        named = [t.split("|")[0].strip() for t, r in zip(meta_lines, row["meta_reasons"], strict=True)
-                 if r == "published_line" and "|" in t]
+        named = [
+            t.split("|")[0].strip()
+            for t, r in zip(meta_lines, row["meta_reasons"], strict=True)
+            if r == "published_line" and "|" in t
+        ]
         source = _first([n for n in named if n and parse_date(n) is None])
-    published = _first([parse_date(t) for t, r in zip(meta_lines, row["meta_reasons"], strict=True)
-                        if r in ("published_line", "dateline_only")] + [parse_date(b) for b in bylines])
-    byline = _first([_BYLINE.sub("", b).strip() for b, r in zip(bylines, row["byline_reasons"], strict=True)
-                     if r == "byline"])
+    published = _first(
+        [
+            parse_date(t)
+            for t, r in zip(meta_lines, row["meta_reasons"], strict=True)
+            if r in ("published_line", "dateline_only")
+        ]
+        + [parse_date(b) for b in bylines]
+    )
+    byline = _first(
+        [
+            _BYLINE.sub("", b).strip()
+            for b, r in zip(bylines, row["byline_reasons"], strict=True)
+            if r == "byline"
+        ]
+    )
     return {
         "title": clean_title(row["title"]) if row["title"] else None,
         "subtitle": row["subtitle"],
@@ -143,10 +184,19 @@ def _metadata(row: dict) -> dict:
     }
 
 
-ARTICLE_SCHEMA = {
-    "file": pl.Utf8, "article": pl.Int32, "title": pl.Utf8, "subtitle": pl.Utf8, "source": pl.Utf8,
-    "published": pl.Utf8, "byline": pl.Utf8, "dateline": pl.Utf8, "paragraphs": pl.List(pl.Utf8),
-    "captions": pl.List(pl.Utf8), "n_paragraphs": pl.Int32, "n_words": pl.Int32,
+ARTICLE_SCHEMA: dict[str, Any] = {
+    "file": pl.Utf8,
+    "article": pl.Int32,
+    "title": pl.Utf8,
+    "subtitle": pl.Utf8,
+    "source": pl.Utf8,
+    "published": pl.Utf8,
+    "byline": pl.Utf8,
+    "dateline": pl.Utf8,
+    "paragraphs": pl.List(pl.Utf8),
+    "captions": pl.List(pl.Utf8),
+    "n_paragraphs": pl.Int32,
+    "n_words": pl.Int32,
 }
 
 

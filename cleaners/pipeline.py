@@ -39,14 +39,26 @@ from cleaners.typos import count_names, find_typos
 CLEANER_VERSION = "0.1.0"
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
-FILES_SCHEMA = {
-    "file": pl.Utf8, "sha256": pl.Utf8, "n_bytes": pl.Int64, "encoding": pl.Utf8,
-    "fallback_lines": pl.List(pl.Int32), "error_kind": pl.Utf8, "error_message": pl.Utf8,
+FILES_SCHEMA: dict[str, Any] = {
+    "file": pl.Utf8,
+    "sha256": pl.Utf8,
+    "n_bytes": pl.Int64,
+    "encoding": pl.Utf8,
+    "fallback_lines": pl.List(pl.Int32),
+    "error_kind": pl.Utf8,
+    "error_message": pl.Utf8,
 }
-RAW_SCHEMA = {"file": pl.Utf8, "n": pl.Int32, "raw": pl.Utf8}
-TYPO_SCHEMA = {
-    "file": pl.Utf8, "article": pl.Int32, "paragraph": pl.Int32, "start": pl.Int32, "end": pl.Int32,
-    "token": pl.Utf8, "kind": pl.Utf8, "suggestion": pl.Utf8, "confidence": pl.Float64,
+RAW_SCHEMA: dict[str, Any] = {"file": pl.Utf8, "n": pl.Int32, "raw": pl.Utf8}
+TYPO_SCHEMA: dict[str, Any] = {
+    "file": pl.Utf8,
+    "article": pl.Int32,
+    "paragraph": pl.Int32,
+    "start": pl.Int32,
+    "end": pl.Int32,
+    "token": pl.Utf8,
+    "kind": pl.Utf8,
+    "suggestion": pl.Utf8,
+    "confidence": pl.Float64,
 }
 #: Columns of the lines frame that are written out (the signals stay in memory).
 LINE_COLUMNS = ["file", "n", "role", "reason", "article", "raw", "text", "content", "fixes"]
@@ -72,7 +84,9 @@ class Corpus:
     typos: pl.DataFrame
 
 
-def decode_sources(sources: Sequence[Source], *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[pl.DataFrame, pl.DataFrame]:
+def decode_sources(
+    sources: Sequence[Source], *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Decode every source; return the ``files`` frame and the frame of raw lines.
 
     Lines are numbered as ``str.splitlines`` numbers them, like the evaluation tools do.
@@ -83,22 +97,35 @@ def decode_sources(sources: Sequence[Source], *, max_bytes: int = DEFAULT_MAX_BY
     numbers: list[int] = []
     raws: list[str] = []
     for src in sources:
-        row: dict[str, Any] = {"file": src.name, "sha256": None, "n_bytes": None, "encoding": None,
-                               "fallback_lines": [], "error_kind": src.error_kind, "error_message": src.error_message}
+        row: dict[str, Any] = {
+            "file": src.name,
+            "sha256": None,
+            "n_bytes": None,
+            "encoding": None,
+            "fallback_lines": [],
+            "error_kind": src.error_kind,
+            "error_message": src.error_message,
+        }
         if src.data is not None and src.error_kind is None:
             row["sha256"] = hashlib.sha256(src.data).hexdigest()
             row["n_bytes"] = len(src.data)
             dec = decode_bytes(src.data, max_bytes=max_bytes)
-            row.update(encoding=dec.encoding, fallback_lines=list(dec.fallback_lines),
-                       error_kind=dec.error_kind, error_message=dec.error_message)
+            row.update(
+                encoding=dec.encoding,
+                fallback_lines=list(dec.fallback_lines),
+                error_kind=dec.error_kind,
+                error_message=dec.error_message,
+            )
             if dec.text is not None and dec.error_kind is None:
                 lines = dec.text.splitlines()
                 names += [src.name] * len(lines)
                 numbers += range(1, len(lines) + 1)
                 raws += lines
         files.append(row)
-    return (pl.DataFrame(files, schema=FILES_SCHEMA),
-            pl.DataFrame({"file": names, "n": numbers, "raw": raws}, schema=RAW_SCHEMA))
+    return (
+        pl.DataFrame(files, schema=FILES_SCHEMA),
+        pl.DataFrame({"file": names, "n": numbers, "raw": raws}, schema=RAW_SCHEMA),
+    )
 
 
 def repair_lines(raw: pl.DataFrame) -> pl.DataFrame:
@@ -119,7 +146,9 @@ def classify_lines(lines: pl.DataFrame, repeats: pl.DataFrame | None = None) -> 
 def name_counts_by_source(articles: pl.DataFrame) -> dict[str, Counter[str]]:
     """Name counts pooled over the articles of each named source (for corpus-aware typo checks)."""
     pooled: dict[str, Counter[str]] = {}
-    for source, paragraphs in articles.filter(pl.col("source").is_not_null()).select("source", "paragraphs").iter_rows():
+    for source, paragraphs in (
+        articles.filter(pl.col("source").is_not_null()).select("source", "paragraphs").iter_rows()
+    ):
         pooled.setdefault(source, Counter()).update(count_names(paragraphs))
     return pooled
 
@@ -128,13 +157,26 @@ def detect_typos(articles: pl.DataFrame, pooled: Mapping[str, Counter[str]] | No
     """One row per typo flag. Articles of a source named elsewhere in the run share name counts."""
     rows: list[dict[str, Any]] = []
     pooled = pooled or {}
-    for file, art, source, paragraphs in articles.select("file", "article", "source", "paragraphs").iter_rows():
+    for file, art, source, paragraphs in articles.select(
+        "file", "article", "source", "paragraphs"
+    ).iter_rows():
         counts = None
         if source in pooled:
             counts = pooled[source]
         for t in find_typos(paragraphs, counts):
-            rows.append({"file": file, "article": art, "paragraph": t.paragraph, "start": t.start, "end": t.end,
-                         "token": t.token, "kind": t.kind, "suggestion": t.suggestion, "confidence": t.confidence})
+            rows.append(
+                {
+                    "file": file,
+                    "article": art,
+                    "paragraph": t.paragraph,
+                    "start": t.start,
+                    "end": t.end,
+                    "token": t.token,
+                    "kind": t.kind,
+                    "suggestion": t.suggestion,
+                    "confidence": t.confidence,
+                }
+            )
     return pl.DataFrame(rows, schema=TYPO_SCHEMA)
 
 
@@ -159,14 +201,18 @@ def _fixes(lines: pl.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
-def document(file_row: Mapping[str, Any], lines: pl.DataFrame, articles: pl.DataFrame,
-             typos: pl.DataFrame) -> dict[str, Any]:
+def document(
+    file_row: Mapping[str, Any], lines: pl.DataFrame, articles: pl.DataFrame, typos: pl.DataFrame
+) -> dict[str, Any]:
     """The contract document (``CONTRACT.md``) of one file from its rows of the corpus frames."""
     doc: dict[str, Any] = {
         "file": file_row["file"],
         "sha256": file_row["sha256"],
-        "encoding": {"detected": file_row["encoding"], "fallback_lines": list(file_row["fallback_lines"] or []),
-                     "fixes": _fixes(lines) if file_row["error_kind"] is None else []},
+        "encoding": {
+            "detected": file_row["encoding"],
+            "fallback_lines": list(file_row["fallback_lines"] or []),
+            "fixes": _fixes(lines) if file_row["error_kind"] is None else [],
+        },
         "articles": [],
         "lines": [],
     }
@@ -176,15 +222,26 @@ def document(file_row: Mapping[str, Any], lines: pl.DataFrame, articles: pl.Data
     by_article: dict[int, list[dict[str, Any]]] = {}
     for t in typos.sort("article", "paragraph", "start").iter_rows(named=True):
         by_article.setdefault(t["article"], []).append(
-            {k: t[k] for k in ("paragraph", "start", "end", "token", "kind", "suggestion", "confidence")})
+            {k: t[k] for k in ("paragraph", "start", "end", "token", "kind", "suggestion", "confidence")}
+        )
     for a in articles.sort("article").iter_rows(named=True):
-        doc["articles"].append({
-            "title": a["title"], "subtitle": a["subtitle"], "source": a["source"], "published": a["published"],
-            "byline": a["byline"], "dateline": a["dateline"], "paragraphs": list(a["paragraphs"]),
-            "captions": list(a["captions"]), "typos": by_article.get(a["article"], []),
-        })
-    doc["lines"] = [{"n": n, "role": role, "article": art, "reason": reason}
-                    for n, role, art, reason in lines.sort("n").select("n", "role", "article", "reason").iter_rows()]
+        doc["articles"].append(
+            {
+                "title": a["title"],
+                "subtitle": a["subtitle"],
+                "source": a["source"],
+                "published": a["published"],
+                "byline": a["byline"],
+                "dateline": a["dateline"],
+                "paragraphs": list(a["paragraphs"]),
+                "captions": list(a["captions"]),
+                "typos": by_article.get(a["article"], []),
+            }
+        )
+    doc["lines"] = [
+        {"n": n, "role": role, "article": art, "reason": reason}
+        for n, role, art, reason in lines.sort("n").select("n", "role", "article", "reason").iter_rows()
+    ]
     return doc
 
 
@@ -195,7 +252,11 @@ def documents(corpus: Corpus) -> dict[str, dict[str, Any]]:
         "articles": {k[0]: v for k, v in corpus.articles.partition_by("file", as_dict=True).items()},
         "typos": {k[0]: v for k, v in corpus.typos.partition_by("file", as_dict=True).items()},
     }
-    empty = {"lines": corpus.lines.clear(), "articles": corpus.articles.clear(), "typos": corpus.typos.clear()}
+    empty = {
+        "lines": corpus.lines.clear(),
+        "articles": corpus.articles.clear(),
+        "typos": corpus.typos.clear(),
+    }
     out = {}
     for row in corpus.files.iter_rows(named=True):
         f = row["file"]
@@ -206,4 +267,3 @@ def documents(corpus: Corpus) -> dict[str, dict[str, Any]]:
 def body_text(doc: Mapping[str, Any]) -> str:
     """The ``--format text`` view: body paragraphs of all articles, separated by blank lines."""
     return "\n\n".join(p for a in doc.get("articles", []) for p in a["paragraphs"])
-

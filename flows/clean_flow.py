@@ -15,7 +15,6 @@ from typing import Any
 
 import polars as pl
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from cleaners.articles import build_articles
@@ -38,12 +37,12 @@ from flows.outputs import (
     discover,
     dump_json,
     output_stems,
-    read_source,
     previous_outputs,
+    read_source,
     remove_stale,
     write_documents,
 )
-from flows.report import summary_markdown
+from flows.report import RunFrames, publish_run_artifacts
 from schemas.frames import FAILURE_SCHEMA, validate_corpus
 
 DEFAULT_BATCH_BYTES = 8 * 1024 * 1024
@@ -58,10 +57,6 @@ def _retry_on_oserror(task: Any, task_run: Any, state: Any) -> bool:
     except Exception:
         return False
     return False
-
-
-_TASK = {"cache_policy": NO_CACHE, "persist_result": False}
-_IO_TASK = {**_TASK, "retries": 3, "retry_delay_seconds": [1, 2, 4], "retry_condition_fn": _retry_on_oserror}
 
 
 @dataclass
@@ -93,7 +88,14 @@ def make_batches(paths: list[Path], batch_bytes: int) -> list[list[Path]]:
     return [b for b in batches if b]
 
 
-@task(name="decode-and-repair", **_IO_TASK)
+@task(
+    name="decode-and-repair",
+    cache_policy=NO_CACHE,
+    persist_result=False,
+    retries=3,
+    retry_delay_seconds=[1, 2, 4],
+    retry_condition_fn=_retry_on_oserror,
+)
 def decode_and_repair(paths: list[Path], max_bytes: int) -> Batch:
     """Read a batch of files, decode their bytes and repair the encoding of every line."""
     sources = [read_source(p, max_bytes) for p in paths]
@@ -101,28 +103,36 @@ def decode_and_repair(paths: list[Path], max_bytes: int) -> Batch:
     return Batch(files=files, raw=raw, lines=repair_lines(raw))
 
 
-@task(name="classify-and-split", **_TASK)
+@task(name="classify-and-split", cache_policy=NO_CACHE, persist_result=False)
 def classify_and_split(batch: Batch, repeats: pl.DataFrame) -> Batch:
     """Give every line a role and reason, split articles and read their metadata."""
     lines = classify_lines(batch.lines, repeats)
-    return Batch(files=batch.files, raw=batch.raw, lines=lines.select(LINE_COLUMNS),
-                 articles=build_articles(lines))
+    return Batch(
+        files=batch.files, raw=batch.raw, lines=lines.select(LINE_COLUMNS), articles=build_articles(lines)
+    )
 
 
-@task(name="detect-typos", **_TASK)
+@task(name="detect-typos", cache_policy=NO_CACHE, persist_result=False)
 def typos_task(batch: Batch, pooled: dict[str, Counter[str]]) -> Batch:
     batch.typos = detect_typos(batch.articles, pooled)
     return batch
 
 
-@task(name="validate", **_TASK)
+@task(name="validate", cache_policy=NO_CACHE, persist_result=False)
 def validate_task(batch: Batch) -> Batch:
     """pandera models and the conservation rule; failures name their file."""
     batch.failures = validate_corpus(batch.raw, batch.lines, batch.articles, batch.typos)
     return batch
 
 
-@task(name="write-outputs", **_IO_TASK)
+@task(
+    name="write-outputs",
+    cache_policy=NO_CACHE,
+    persist_result=False,
+    retries=3,
+    retry_delay_seconds=[1, 2, 4],
+    retry_condition_fn=_retry_on_oserror,
+)
 def write_task(batch: Batch, out_dir: Path, stems: dict[str, str]) -> list[Path]:
     corpus = Corpus(files=batch.files, lines=batch.lines, articles=batch.articles, typos=batch.typos)
     failures: dict[str, list[dict[str, Any]]] = {}
@@ -136,8 +146,13 @@ def _concat(frames: list[pl.DataFrame]) -> pl.DataFrame:
 
 
 @flow(name="newsclean", log_prints=False)
-def clean_flow(input_dir: str = "seeds", output_dir: str = "cleaned", pattern: str = "*.txt",
-               batch_bytes: int = DEFAULT_BATCH_BYTES, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, Any]:
+def clean_flow(
+    input_dir: str = "seeds",
+    output_dir: str = "cleaned",
+    pattern: str = "*.txt",
+    batch_bytes: int = DEFAULT_BATCH_BYTES,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> dict[str, Any]:
     """Clean every file matching ``pattern`` in ``input_dir`` into ``output_dir``; return the run summary."""
     log = get_run_logger()
     started = time.time()
@@ -150,11 +165,19 @@ def clean_flow(input_dir: str = "seeds", output_dir: str = "cleaned", pattern: s
 
     decoded = [f.result() for f in [decode_and_repair.submit(b, max_bytes) for b in batches]]
     all_lines = _concat([b.lines.select("file", "content") for b in decoded])
-    repeats = repeat_counts(all_lines) if len(all_lines) else pl.DataFrame(
-        schema={"content": pl.Utf8, "repeat_files": pl.Int32})
+    repeats = (
+        repeat_counts(all_lines)
+        if len(all_lines)
+        else pl.DataFrame(schema={"content": pl.Utf8, "repeat_files": pl.Int32})
+    )
     structured = [f.result() for f in [classify_and_split.submit(b, repeats) for b in decoded]]
-    pooled = name_counts_by_source(_concat([b.articles for b in structured if len(b.articles)]).select(
-        "source", "paragraphs")) if any(len(b.articles) for b in structured) else {}
+    pooled = (
+        name_counts_by_source(
+            _concat([b.articles for b in structured if len(b.articles)]).select("source", "paragraphs")
+        )
+        if any(len(b.articles) for b in structured)
+        else {}
+    )
     with_typos = [f.result() for f in [typos_task.submit(b, pooled) for b in structured]]
     validated = [f.result() for f in [validate_task.submit(b) for b in with_typos]]
     written = [p for f in [write_task.submit(b, out_dir, stems) for b in validated] for p in f.result()]
@@ -165,19 +188,24 @@ def clean_flow(input_dir: str = "seeds", output_dir: str = "cleaned", pattern: s
     typos = _concat([b.typos for b in validated])
     failures = _concat([b.failures for b in validated])
     if len(files):
-        atomic_write_parquet(out_dir / "files.parquet", files.with_columns(stem=pl.col("file").replace_strict(stems)))
+        atomic_write_parquet(
+            out_dir / "files.parquet", files.with_columns(stem=pl.col("file").replace_strict(stems))
+        )
         atomic_write_parquet(out_dir / "lines.parquet", lines.drop("fixes"))
         atomic_write_parquet(out_dir / "articles.parquet", articles)
         atomic_write_parquet(out_dir / "typos.parquet", typos)
     tables = [out_dir / f"{t}.parquet" for t in ("files", "lines", "articles", "typos")]
     removed = remove_stale(out_dir, [*written, *tables], previous_outputs(out_dir))
 
-    summary = {
+    summary: dict[str, Any] = {
         "files": len(files),
         "errors": int(files["error_kind"].is_not_null().sum()) if len(files) else 0,
-        "quarantined": sorted(set(failures["file"].drop_nulls().to_list())
-                              | set(files.filter(pl.col("error_kind").is_not_null())["file"].to_list()))
-        if len(files) else [],
+        "quarantined": sorted(
+            set(failures["file"].drop_nulls().to_list())
+            | set(files.filter(pl.col("error_kind").is_not_null())["file"].to_list())
+        )
+        if len(files)
+        else [],
         "articles": len(articles),
         "lines": len(lines),
         "typos": len(typos),
@@ -185,13 +213,32 @@ def clean_flow(input_dir: str = "seeds", output_dir: str = "cleaned", pattern: s
         "batches": len(batches),
         "removed_stale": len(removed),
     }
-    manifest = {**summary, "cleaner_version": CLEANER_VERSION, "input_dir": str(in_dir), "output_dir": str(out_dir),
-                "started": started, "seconds": round(time.time() - started, 3),
-                "outputs": sorted(str(p.relative_to(out_dir)) for p in [*written, *tables] if p.exists())}
+    manifest = {
+        **summary,
+        "cleaner_version": CLEANER_VERSION,
+        "input_dir": str(in_dir),
+        "output_dir": str(out_dir),
+        "started": started,
+        "seconds": round(time.time() - started, 3),
+        "outputs": sorted(str(p.relative_to(out_dir)) for p in [*written, *tables] if p.exists()),
+    }
     atomic_write_bytes(out_dir / "run-manifest.json", dump_json(manifest))
-    create_markdown_artifact(key="newsclean-run-summary", markdown=summary_markdown(files, lines, articles, typos,
-                                                                                   failures, stems),
-                             description="newsclean run summary")
-    log.info("cleaned %d files: %d articles, %d typos, %d quarantined", summary["files"], summary["articles"],
-             summary["typos"], len(summary["quarantined"]))
+    publish_run_artifacts(
+        RunFrames(
+            files=files,
+            lines=lines,
+            articles=articles,
+            typos=typos,
+            failures=failures,
+            stems=stems,
+            out_dir=out_dir,
+        )
+    )
+    log.info(
+        "cleaned %d files: %d articles, %d typos, %d quarantined",
+        summary["files"],
+        summary["articles"],
+        summary["typos"],
+        len(summary["quarantined"]),
+    )
     return summary

@@ -57,7 +57,9 @@ def cmd_clean(args: argparse.Namespace) -> int:
     sources = _read_inputs(args.paths, args.pattern, args.max_bytes)
     several = len(sources) != 1 or any(Path(p).is_dir() for p in args.paths if p != "-")
     if several and not args.output:
-        print("newsclean clean: several inputs need --output DIR (one output file per input)", file=sys.stderr)
+        print(
+            "newsclean clean: several inputs need --output DIR (one output file per input)", file=sys.stderr
+        )
         return EXIT_USAGE
     docs = documents(clean_corpus(sources, max_bytes=args.max_bytes))
     bad = [d for d in docs.values() if "error" in d]
@@ -86,11 +88,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not Path(args.input).is_dir():
         print(f"newsclean run: input folder not found: {args.input}", file=sys.stderr)
         return EXIT_USAGE
-    summary = clean_flow(input_dir=args.input, output_dir=args.output, pattern=args.pattern,
-                         batch_bytes=int(args.batch_mb * 1024 * 1024), max_bytes=args.max_bytes)
-    print(f"newsclean: {summary['files']} files -> {args.output}: {summary['articles']} articles, "
-          f"{summary['lines']} lines, {summary['typos']} typos, {summary['errors']} bad input, "
-          f"{len(summary['quarantined'])} quarantined")
+    summary = clean_flow(
+        input_dir=args.input,
+        output_dir=args.output,
+        pattern=args.pattern,
+        batch_bytes=int(args.batch_mb * 1024 * 1024),
+        max_bytes=args.max_bytes,
+    )
+    print(
+        f"newsclean: {summary['files']} files -> {args.output}: {summary['articles']} articles, "
+        f"{summary['lines']} lines, {summary['typos']} typos, {summary['errors']} bad input, "
+        f"{len(summary['quarantined'])} quarantined"
+    )
     for f in summary["quarantined"]:
         print(f"  quarantined: {f}")
     return EXIT_OK
@@ -107,7 +116,9 @@ def cmd_repair(args: argparse.Namespace) -> int:
 
     text, decoded = repair_text(_read_one(args.path))
     if decoded.error_kind:
-        print(f"newsclean repair: {args.path}: {decoded.error_kind}: {decoded.error_message}", file=sys.stderr)
+        print(
+            f"newsclean repair: {args.path}: {decoded.error_kind}: {decoded.error_message}", file=sys.stderr
+        )
         return EXIT_BAD_INPUT
     sys.stdout.buffer.write(text.encode("utf-8"))
     return EXIT_OK
@@ -122,22 +133,42 @@ def cmd_typos(args: argparse.Namespace) -> int:
         print(f"newsclean typos: {args.path}: {decoded.error_kind}: {decoded.error_message}", file=sys.stderr)
         return EXIT_BAD_INPUT
     for t in find_typos_in_text(decoded.text):
-        print(json.dumps({"start": t.start, "end": t.end, "token": t.token, "kind": t.kind,
-                          "suggestion": t.suggestion, "confidence": t.confidence}, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "start": t.start,
+                    "end": t.end,
+                    "token": t.token,
+                    "kind": t.kind,
+                    "suggestion": t.suggestion,
+                    "confidence": t.confidence,
+                },
+                ensure_ascii=False,
+            )
+        )
     return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="newsclean", description="Clean scraped news text: boilerplate, "
-                                 "encoding, typos, validation.")
+    ap = argparse.ArgumentParser(
+        prog="newsclean", description="Clean scraped news text: boilerplate, encoding, typos, validation."
+    )
     sub = ap.add_subparsers(dest="command", required=True)
-    c = sub.add_parser("clean", help="print the cleaned document of a file (or write one per input with --output)")
+    c = sub.add_parser(
+        "clean", help="print the cleaned document of a file (or write one per input with --output)"
+    )
     c.add_argument("paths", nargs="+", metavar="PATH", help="input file, folder, or - for stdin")
-    c.add_argument("--format", choices=["json", "text"], default="json",
-                   help="json: the contract document; text: body paragraphs only, blank-line separated")
+    c.add_argument(
+        "--format",
+        choices=["json", "text"],
+        default="json",
+        help="json: the contract document; text: body paragraphs only, blank-line separated",
+    )
     c.add_argument("--output", metavar="DIR", help="write <stem>.json / <stem>.txt per input into DIR")
     c.add_argument("--pattern", default="*.txt", help="file pattern inside input folders (default: *.txt)")
-    c.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="larger inputs become error documents")
+    c.add_argument(
+        "--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="larger inputs become error documents"
+    )
     c.set_defaults(func=cmd_clean)
     r = sub.add_parser("run", help="run the Prefect flow over a folder (default seeds/ -> cleaned/)")
     r.add_argument("--input", default="seeds", metavar="DIR")

@@ -27,7 +27,9 @@ def discover(input_dir: Path, pattern: str = "*.txt") -> list[Path]:
     """
     if not input_dir.is_dir():
         raise NotADirectoryError(f"input folder not found: {input_dir}")
-    return sorted((p for p in input_dir.glob(pattern) if p.name != "." and p.name != ".."), key=lambda p: p.name)
+    return sorted(
+        (p for p in input_dir.glob(pattern) if p.name != "." and p.name != ".."), key=lambda p: p.name
+    )
 
 
 def read_source(path: Path, max_bytes: int) -> Source:
@@ -38,7 +40,9 @@ def read_source(path: Path, max_bytes: int) -> Source:
             return Source(name, None, "not_a_file", f"{name} is a directory")
         size = path.stat().st_size
         if size > max_bytes:
-            return Source(name, None, "too_large", f"{name} is {size} bytes; the limit is {max_bytes} (--max-bytes)")
+            return Source(
+                name, None, "too_large", f"{name} is {size} bytes; the limit is {max_bytes} (--max-bytes)"
+            )
         return Source(name, path.read_bytes())
     except FileNotFoundError:
         kind = "broken_symlink" if path.is_symlink() else "vanished"
@@ -113,8 +117,12 @@ def article_text(article: Mapping[str, Any]) -> str:
     return "\n\n".join(parts).strip("\n") + "\n"
 
 
-def write_documents(out_dir: Path, docs: Mapping[str, Mapping[str, Any]], stems: Mapping[str, str],
-                    failures: Mapping[str, list[dict[str, Any]]]) -> list[Path]:
+def write_documents(
+    out_dir: Path,
+    docs: Mapping[str, Mapping[str, Any]],
+    stems: Mapping[str, str],
+    failures: Mapping[str, list[dict[str, Any]]],
+) -> list[Path]:
     """Write each contract document, its per-article text files and quarantine entries."""
     written: list[Path] = []
     for name, doc in docs.items():

@@ -16,8 +16,16 @@ from pandera.errors import SchemaErrors
 from cleaners.lines import BLANK
 
 ROLES = ["title", "subtitle", "meta", "byline", "body", "caption", "boilerplate"]
-TYPO_KINDS = ["misspelling", "name_inconsistency", "doubled_word", "stray_period", "unbalanced_quote",
-              "bracket_echo", "grammar", "spacing"]
+TYPO_KINDS = [
+    "misspelling",
+    "name_inconsistency",
+    "doubled_word",
+    "stray_period",
+    "unbalanced_quote",
+    "bracket_echo",
+    "grammar",
+    "spacing",
+]
 #: Mojibake that survived repair: UTF-8 read as cp1252/latin-1, or the replacement character.
 MOJIBAKE = r"â€|Ã[\x80-\xbf¡-ÿ]|Â[\u00a0-\u00bf]|�"
 #: Phrases of page furniture that must never reach a paragraph.
@@ -41,19 +49,25 @@ class LinesModel(pa.DataFrameModel):
     article: pl.Int32 = pa.Field(nullable=True, ge=0)
 
     @pa.dataframe_check
+    @classmethod
     def reason_unless_body_or_title(cls, data: Any) -> Any:
         """Every role but body and title carries a reason."""
         return data.lazyframe.select(pl.col("role").is_in(["body", "title"]) | pl.col("reason").is_not_null())
 
     @pa.dataframe_check
+    @classmethod
     def boilerplate_has_no_article(cls, data: Any) -> Any:
         return data.lazyframe.select((pl.col("role") != "boilerplate") | pl.col("article").is_null())
 
     @pa.dataframe_check
+    @classmethod
     def body_and_title_have_article(cls, data: Any) -> Any:
-        return data.lazyframe.select(~pl.col("role").is_in(["body", "title"]) | pl.col("article").is_not_null())
+        return data.lazyframe.select(
+            ~pl.col("role").is_in(["body", "title"]) | pl.col("article").is_not_null()
+        )
 
     @pa.dataframe_check
+    @classmethod
     def one_role_per_line(cls, data: Any) -> Any:
         """Every raw line appears once."""
         return data.lazyframe.select(~pl.struct("file", "n").is_duplicated())
@@ -73,18 +87,26 @@ class ArticlesModel(pa.DataFrameModel):
     paragraphs: pl.List(pl.Utf8)  # type: ignore[valid-type]
 
     @pa.dataframe_check
+    @classmethod
     def has_paragraphs(cls, data: Any) -> Any:
         return data.lazyframe.select(pl.col("paragraphs").list.len() > 0)
 
     @pa.dataframe_check
+    @classmethod
     def paragraphs_not_empty(cls, data: Any) -> Any:
-        return data.lazyframe.select(pl.col("paragraphs").list.eval(pl.element().str.len_chars() > 0).list.all())
+        return data.lazyframe.select(
+            pl.col("paragraphs").list.eval(pl.element().str.len_chars() > 0).list.all()
+        )
 
     @pa.dataframe_check
+    @classmethod
     def no_mojibake(cls, data: Any) -> Any:
-        return data.lazyframe.select(~pl.col("paragraphs").list.eval(pl.element().str.contains(MOJIBAKE)).list.any())
+        return data.lazyframe.select(
+            ~pl.col("paragraphs").list.eval(pl.element().str.contains(MOJIBAKE)).list.any()
+        )
 
     @pa.dataframe_check
+    @classmethod
     def normalized(cls, data: Any) -> Any:
         """No no-break or exotic spaces, invisible characters, or untrimmed/doubled white space; NFC."""
         bad_chars = pl.element().str.contains(NOT_NORMALIZED)
@@ -92,11 +114,14 @@ class ArticlesModel(pa.DataFrameModel):
         return data.lazyframe.select(~pl.col("paragraphs").list.eval(bad_chars | not_nfc).list.any())
 
     @pa.dataframe_check
+    @classmethod
     def no_boilerplate_phrases(cls, data: Any) -> Any:
         return data.lazyframe.select(
-            ~pl.col("paragraphs").list.eval(pl.element().str.contains(BOILERPLATE_PHRASES)).list.any())
+            ~pl.col("paragraphs").list.eval(pl.element().str.contains(BOILERPLATE_PHRASES)).list.any()
+        )
 
     @pa.dataframe_check
+    @classmethod
     def unique_keys(cls, data: Any) -> Any:
         return data.lazyframe.select(~pl.struct("file", "article").is_duplicated())
 
@@ -118,6 +143,7 @@ class TyposModel(pa.DataFrameModel):
     confidence: pl.Float64 = pa.Field(ge=0.0, le=1.0)
 
     @pa.dataframe_check
+    @classmethod
     def span_not_empty(cls, data: Any) -> Any:
         return data.lazyframe.select(pl.col("end") > pl.col("start"))
 
@@ -125,7 +151,13 @@ class TyposModel(pa.DataFrameModel):
         strict = False
 
 
-FAILURE_SCHEMA = {"file": pl.Utf8, "frame": pl.Utf8, "column": pl.Utf8, "check": pl.Utf8, "failure_case": pl.Utf8}
+FAILURE_SCHEMA: dict[str, Any] = {
+    "file": pl.Utf8,
+    "frame": pl.Utf8,
+    "column": pl.Utf8,
+    "check": pl.Utf8,
+    "failure_case": pl.Utf8,
+}
 
 
 def _failures(model: type[pa.DataFrameModel], frame_name: str, df: pl.DataFrame) -> pl.DataFrame:
@@ -136,13 +168,16 @@ def _failures(model: type[pa.DataFrameModel], frame_name: str, df: pl.DataFrame)
         idx = fc.get_column("index")
         files = df.get_column("file")
         file_col = [files[int(i)] if i is not None and int(i) < len(files) else None for i in idx.to_list()]
-        return pl.DataFrame({
-            "file": file_col,
-            "frame": [frame_name] * len(fc),
-            "column": fc.get_column("column").cast(pl.Utf8),
-            "check": fc.get_column("check").cast(pl.Utf8),
-            "failure_case": fc.get_column("failure_case").cast(pl.Utf8),
-        }, schema=FAILURE_SCHEMA)
+        return pl.DataFrame(
+            {
+                "file": file_col,
+                "frame": [frame_name] * len(fc),
+                "column": fc.get_column("column").cast(pl.Utf8),
+                "check": fc.get_column("check").cast(pl.Utf8),
+                "failure_case": fc.get_column("failure_case").cast(pl.Utf8),
+            },
+            schema=FAILURE_SCHEMA,
+        )
     return pl.DataFrame(schema=FAILURE_SCHEMA)
 
 
@@ -157,17 +192,23 @@ def conservation_failures(raw: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFram
     extra = got.join(want, on=["file", "n"], how="anti").with_columns(check=pl.lit("unexpected_line"))
     both = pl.concat([missing, extra])
     return both.select(
-        "file", frame=pl.lit("lines"), column=pl.lit("n"), check="check",
+        "file",
+        frame=pl.lit("lines"),
+        column=pl.lit("n"),
+        check="check",
         failure_case=pl.col("n").cast(pl.Utf8),
     ).cast(FAILURE_SCHEMA)  # type: ignore[arg-type]
 
 
-def validate_corpus(raw: pl.DataFrame, lines: pl.DataFrame, articles: pl.DataFrame,
-                    typos: pl.DataFrame) -> pl.DataFrame:
+def validate_corpus(
+    raw: pl.DataFrame, lines: pl.DataFrame, articles: pl.DataFrame, typos: pl.DataFrame
+) -> pl.DataFrame:
     """All failure cases of the corpus frames, one row each, with the file they belong to."""
-    return pl.concat([
-        _failures(LinesModel, "lines", lines),
-        _failures(ArticlesModel, "articles", articles),
-        _failures(TyposModel, "typos", typos),
-        conservation_failures(raw, lines),
-    ])
+    return pl.concat(
+        [
+            _failures(LinesModel, "lines", lines),
+            _failures(ArticlesModel, "articles", articles),
+            _failures(TyposModel, "typos", typos),
+            conservation_failures(raw, lines),
+        ]
+    )
