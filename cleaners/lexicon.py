@@ -88,8 +88,12 @@ BOILERPLATE: dict[str, str] = {
         r"find us on .{0,40}|connect with us.{0,40})$"
     ),
     "newsletter_prompt": (
-        r"(?i)^(?:.{0,80}\b(?:sign(?:ing)? up|subscribe|register|join)\b.{0,80}\b(?:newsletters?|inbox|"
-        r"briefing|digest|e-?mail updates|alerts)\b.{0,80}|(?:get|download) (?:the|our) .{0,30}\bapp\b.{0,60}|"
+        # Addressed to the reader (an imperative, or "our"/"your"), so reported speech about a
+        # newsletter ("Readers can sign up for the newsletter, the company said.") stays body.
+        r"(?i)^(?:(?:sign(?:ing)? up|subscribe|register|join|get|download|don['’]t miss|never miss|stay informed|"
+        r"want (?:more|the latest))\b.{0,150}\b(?:newsletters?|inbox|briefing|digest|updates|alerts|"
+        r"notifications|app|podcast|edition)\b.{0,100}|.{0,120}\b(?:our|your)\b.{0,60}\b(?:newsletters?|inbox|"
+        r"briefing|digest|e-?mail updates|alerts)\b.{0,120}|(?:get|download) (?:the|our) .{0,30}\bapp\b.{0,60}|"
         r"subscribe(?: now| today| here)?|sign up(?: now| here| today)?|newsletter)$"
     ),
     "cookie_banner": (
@@ -130,7 +134,10 @@ END_REASONS = frozenset({"read_more_link", "source_line", "syndication", "commen
 
 #: Metadata families: reason -> (role, pattern).
 META: dict[str, tuple[str, str]] = {
-    "source_line": ("meta", r"(?i)^(?:source|sources|via|originally published (?:at|on|by))\s*:\s*\S.{0,80}$"),
+    "source_line": (
+        "meta",
+        r"(?i)^(?:source|sources|via|originally published (?:at|on|by))\s*:\s*\S.{0,80}$",
+    ),
     "syndication": (
         "meta",
         r"(?i)^(?:this (?:article|story|post|piece) (?:was |is )?(?:originally|first)? ?(?:appeared|published|posted)"

@@ -38,12 +38,25 @@ BLANK = r"^[\s\x1c-\x1f\u200b\u00ad\ufeff]*$"
 #: Order in which the lexicon families are consulted (first match wins).
 _ORDER: list[tuple[str, str, str]] = [
     ("boilerplate", "no_visible_text", r"^$"),
-    *(("boilerplate", r, BOILERPLATE[r]) for r in (
-        "ad_slot", "read_more_link", "comment_prompt", "timestamp", "share_row", "follow_prompt",
-        "newsletter_prompt", "tag_list", "copyright_footer", "markup_residue",
-    )),
-    *((META[r][0], r, META[r][1]) for r in ("source_line", "syndication", "byline", "credit_line", "published_line",
-                                             "dateline_only")),
+    *(
+        ("boilerplate", r, BOILERPLATE[r])
+        for r in (
+            "ad_slot",
+            "read_more_link",
+            "comment_prompt",
+            "timestamp",
+            "share_row",
+            "follow_prompt",
+            "newsletter_prompt",
+            "tag_list",
+            "copyright_footer",
+            "markup_residue",
+        )
+    ),
+    *(
+        (META[r][0], r, META[r][1])
+        for r in ("source_line", "syndication", "byline", "credit_line", "published_line", "dateline_only")
+    ),
     ("boilerplate", "related_link", BOILERPLATE["related_link"]),
     ("boilerplate", "navigation", BOILERPLATE["navigation"]),
     ("boilerplate", "cookie_banner", BOILERPLATE["cookie_banner"]),
@@ -93,7 +106,13 @@ def line_signals(df: pl.DataFrame, repeats: pl.DataFrame | None = None) -> pl.Da
     out = out.with_columns(
         lex_role=pl.when(is_sentence_byline).then(None).otherwise(pl.col("lex_role")),
         lex_reason=pl.when(is_sentence_byline).then(None).otherwise(pl.col("lex_reason")),
-        strong=pl.col("terminal") & pl.col("sentence") & ((pl.col("words") >= 4) | (pl.col("chars") >= 20)),
+        caseless=cased == 0,
+    )
+    out = out.with_columns(
+        # Caseless scripts (CJK, Thai…) put a whole sentence in one "word": count characters there.
+        strong=pl.col("terminal")
+        & pl.col("sentence")
+        & ((pl.col("words") >= 4) | (pl.col("chars") >= 20) | (pl.col("caseless") & (pl.col("chars") >= 8))),
     )
     if repeats is None:
         repeats = repeat_counts(df)
