@@ -1,0 +1,739 @@
+"""Typo detection for normalized news paragraphs: reported, never corrected.
+
+Kinds found (see ``shared/CONTRACT.md``): ``misspelling``, ``name_inconsistency``,
+``doubled_word``, ``stray_period``, ``unbalanced_quote``, ``bracket_echo`` and ``spacing``.
+``grammar`` covers one narrow pattern only (a finite verb inside an absolute "with"
+phrase: ", with Kim was shown hugging").
+
+Only packaged data is used, loaded lazily and cached on first use:
+
+* wordfreq's ``large`` English list (British and American spellings both present) decides
+  whether a lowercase word is known, and supplies candidate corrections ranked by edit
+  distance (optimal string alignment, so a transposition costs 1) and then frequency;
+* codespell's ``dictionary.txt`` of known misspellings ("recieve->receive") gives
+  high-confidence flags with the right suggestion, even for misspellings common enough to be
+  in wordfreq;
+* small lexicons in ``cleaners/data/`` (abbreviations, legitimately doubled words, codespell
+  entries that are real words in news prose).
+
+Capitalised words in mid-sentence and all-caps acronyms are presumed to be names and never
+judged by the dictionary; a name is flagged only as a near-variant of a more frequent name.
+
+>>> [(t.kind, t.token, t.suggestion) for t in find_typos(["The goverment said the the talks were. over."])]
+[('misspelling', 'goverment', 'government'), ('doubled_word', 'the the', 'the'), ('stray_period', 'were.', 'were')]
+>>> find_typos(["Colour and honour are fine in London, as is the U.S. economy at 3.5% (see www.example.com)."])
+[]
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+__all__ = ["KINDS", "Typo", "count_names", "find_typos", "find_typos_in_text", "suggest"]
+
+KINDS = (
+    "misspelling",
+    "name_inconsistency",
+    "doubled_word",
+    "stray_period",
+    "unbalanced_quote",
+    "bracket_echo",
+    "grammar",
+    "spacing",
+)
+
+
+@dataclass(frozen=True)
+class Typo:
+    """One suspected typo.
+
+    ``start``/``end`` are character offsets into ``paragraphs[paragraph]`` (for
+    :func:`find_typos_in_text`, into the whole text) and ``token`` is the text they cover.
+    """
+
+    paragraph: int
+    start: int
+    end: int
+    token: str
+    kind: str
+    suggestion: str | None
+    confidence: float
+
+
+# ---------------------------------------------------------------------------------------------
+# Lexicons (lazy, cached)
+
+#: Lowercase words at least this common (zipf) are accepted without question.
+_KNOWN_ZIPF = 2.5
+#: Candidate corrections must be at least this common (zipf).
+_POOL_ZIPF = 2.5
+#: A known-but-rare word is flagged only when a one-edit neighbour is this much more common.
+_RARE_GAP = 2.2
+#: Known words rarer than this are suspects when a common word is one edit away (goverments).
+_SUSPECT_ZIPF = 1.8
+#: Below this zipf a known word may be a two-edit misspelling of a common word (tarrifs).
+_VERY_RARE_ZIPF = 1.5
+#: Codespell entries that are this common in wordfreq are treated as real words.
+_CODESPELL_MAX_ZIPF = 3.1
+
+
+def _data_lines(name: str) -> list[str]:
+    """Non-comment, non-blank lines of ``cleaners/data/<name>``."""
+    try:
+        text = resources.files("cleaners").joinpath("data", name).read_text(encoding="utf-8")
+    except (FileNotFoundError, ModuleNotFoundError):  # pragma: no cover - source checkout fallback
+        text = (Path(__file__).parent / "data" / name).read_text(encoding="utf-8")
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+@functools.cache
+def _abbreviations() -> frozenset[str]:
+    return frozenset(_data_lines("abbreviations.txt"))
+
+
+@functools.cache
+def _legit_doubles() -> frozenset[str]:
+    return frozenset(_data_lines("legit_doubles.txt"))
+
+
+@functools.cache
+def _zipf_table() -> dict[str, float]:
+    """wordfreq 'large' English: word -> zipf frequency (log10 per billion words)."""
+    import wordfreq
+
+    freqs = wordfreq.get_frequency_dict("en", "large")
+    return {w: math.log10(f) + 9.0 for w, f in freqs.items()}
+
+
+def _zipf(word: str) -> float:
+    """Zipf frequency of a lowercase word, 0.0 when unknown.
+
+    >>> _zipf("the") > 7, _zipf("colour") > 4, _zipf("xqzvv")
+    (True, True, 0.0)
+    """
+    return _zipf_table().get(word, 0.0)
+
+
+@functools.cache
+def _codespell() -> dict[str, str]:
+    """codespell's known misspellings -> best single-word correction (fewest edits, then commonest)."""
+    import codespell_lib
+
+    path = Path(codespell_lib.__file__).parent / "data" / "dictionary.txt"
+    exclude = set(_data_lines("codespell_exclude.txt"))
+    table: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        wrong, _, right = line.partition("->")
+        options = [o.strip() for o in right.split(",") if o.strip() and " " not in o.strip()]
+        if not options or not wrong.isalpha() or wrong in exclude:
+            continue
+        if len(options) > 1:  # "rnage->rage, range": fewest edits, then the commoner word
+            options.sort(key=lambda o: (_osa(wrong, o.lower()), -_zipf(o.lower())))
+        fix = options[0]
+        if "-" in fix:
+            continue
+        if _zipf(wrong) >= _CODESPELL_MAX_ZIPF or _zipf(fix.lower()) <= _zipf(wrong):
+            continue
+        table[wrong] = fix
+    return table
+
+
+@functools.cache
+def _pool() -> tuple[dict[str, float], dict[str, list[str]], dict[int, list[str]]]:
+    """Candidate corrections: word -> zipf, a one-deletion index, and words by length."""
+    bad = _codespell()
+    words = {
+        w: z
+        for w, z in _zipf_table().items()
+        if z >= _POOL_ZIPF and w.isalpha() and w not in bad and len(w) > 1
+    }
+    deletes: dict[str, list[str]] = defaultdict(list)
+    by_len: dict[int, list[str]] = defaultdict(list)
+    for w in words:
+        by_len[len(w)].append(w)
+        deletes[w].append(w)
+        for i in range(len(w)):
+            deletes[w[:i] + w[i + 1 :]].append(w)
+    return words, dict(deletes), dict(by_len)
+
+
+def _osa(a: str, b: str) -> int:
+    from rapidfuzz.distance import OSA
+
+    return int(OSA.distance(a, b))
+
+
+@functools.lru_cache(maxsize=65536)
+def _candidates(word: str, max_dist: int = 2) -> tuple[tuple[str, int, float], ...]:
+    """Known words within ``max_dist`` edits, best first: (word, distance, zipf).
+
+    >>> _candidates("recieve")[0][:2]
+    ('receive', 1)
+    """
+    words, deletes, by_len = _pool()
+    found: dict[str, int] = {}
+    keys = {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
+    for k in keys:
+        for c in deletes.get(k, ()):
+            if c != word and c not in found:
+                d = _osa(word, c)
+                if d <= 1:
+                    found[c] = d
+    if not found and max_dist >= 2 and len(word) > 3:
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        for n in range(max(2, len(word) - 1), len(word) + 2):  # +-2 letters is rare and costly
+            bucket = by_len.get(n)
+            if not bucket:
+                continue
+            for c, d, _ in process.extract(
+                word, bucket, scorer=OSA.distance, score_cutoff=max_dist, limit=None
+            ):
+                found[c] = int(d)
+    first = word[:1]
+    ranked = sorted(found.items(), key=lambda cd: (cd[1], cd[0][:1] != first, -words[cd[0]], cd[0]))
+    return tuple((c, d, words[c]) for c, d in ranked)
+
+
+def suggest(word: str) -> str | None:
+    """Best correction for a (lowercase) word, or None.
+
+    >>> suggest("goverment"), suggest("definately"), suggest("soliders")
+    ('government', 'definitely', 'soldiers')
+    """
+    w = word.lower().replace("’", "'")
+    fix = _codespell().get(w)
+    if fix is None:
+        cands = _candidates(w)
+        fix = cands[0][0] if cands else None
+    if fix is not None and word[:1].isupper():
+        fix = fix[:1].upper() + fix[1:]
+    return fix
+
+
+# ---------------------------------------------------------------------------------------------
+# Tokens
+
+_LETTERS = r"[^\W\d_]"
+_WORD = re.compile(rf"{_LETTERS}+(?:['’]{_LETTERS}+)*")
+_CHUNK = re.compile(r"\S+")
+_URLISH = re.compile(
+    r"(?i)(?:https?:|www\.|@|#|/|\\|_|\w\.(?:com|org|net|gov|edu|io|co|uk|ru|ua|kr|de|fr|info|biz)\b|\.\w+\.\w)"
+)
+_SENT_END = frozenset(".!?:…")
+_OPENERS = "“‘\"'([{«—–-*•"
+_HYPHEN_NAME = re.compile(rf"(?:^|[^\w’'-])[A-Z]{_LETTERS}*[a-z](?:-[a-z]+)*$")
+_POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
+
+
+def _is_sentence_start(text: str, pos: int) -> bool:
+    """True when the word at ``pos`` begins a sentence (or a quotation or the paragraph)."""
+    i = pos - 1
+    while i >= 0 and (text[i].isspace() or text[i] in _OPENERS):
+        if text[i] in '“"‘':
+            return True
+        i -= 1
+    return i < 0 or text[i] in _SENT_END
+
+
+def _name_form(word: str) -> str:
+    """Strip a possessive ending from a name token ("Kim’s" -> "Kim")."""
+    return _POSSESSIVE.sub("", word)
+
+
+def _name_tokens(paragraph: str) -> Iterable[tuple[int, int, str, bool]]:
+    """Capitalised tokens: (start, end, name without possessive, starts a sentence)."""
+    for m in _WORD.finditer(paragraph):
+        w = m.group()
+        name = _name_form(w)
+        if len(name) < 2 or not name[0].isupper() or not name[1:].islower():
+            continue
+        s, e = m.span()
+        if (s and paragraph[s - 1].isdigit()) or (e < len(paragraph) and paragraph[e].isdigit()):
+            continue
+        yield s, s + len(name), name, _is_sentence_start(paragraph, s)
+
+
+def count_names(paragraphs: Iterable[str]) -> Counter[str]:
+    """Count capitalised name tokens (possessives folded).
+
+    A capitalised word that starts a sentence counts only when it also appears capitalised
+    mid-sentence or is not a common English word ("The", "Then" are not names).
+
+    >>> sorted(count_names(["Kim met Putin.", "The talks with Kim’s envoy went well."]).items())
+    [('Kim', 2), ('Putin', 1)]
+    """
+    counts: Counter[str] = Counter()
+    initial: Counter[str] = Counter()
+    for p in paragraphs:
+        for _, _, name, first in _name_tokens(p):
+            (initial if first else counts)[name] += 1
+    for name, c in initial.items():
+        if name in counts or _zipf(name.lower()) < 4.0:
+            counts[name] += c
+    return counts
+
+
+# ---------------------------------------------------------------------------------------------
+# Detectors. Each yields (start, end, kind, suggestion, confidence) for one paragraph.
+
+_Hit = tuple[int, int, str, str | None, float]
+
+
+def _check_word(word: str) -> tuple[str | None, float] | None:
+    """Judge one lowercase word: None if fine, else (suggestion, confidence)."""
+    return _check_lower(word.replace("’", "'"))
+
+
+@functools.lru_cache(maxsize=131072)
+def _check_lower(w: str) -> tuple[str | None, float] | None:
+    if len(w) < 2:
+        return None
+    fix = _codespell().get(w)
+    if fix is not None:
+        return fix, 0.95
+    z = _zipf(w)
+    if len(w) > 4 and w.endswith("ys") and w[-3] not in "aeiouy" and _zipf(w[:-2] + "ies") >= 3.0:
+        return w[:-2] + "ies", 0.85  # companys -> companies
+    if z >= _KNOWN_ZIPF:
+        return None
+    if "'" in w:
+        base = re.sub(r"'(?:s|d|ll|re|ve|m|t)$", "", w)
+        if base != w:
+            return _check_lower(base) if base else None
+        return None
+    if z > 0:
+        if z >= _SUSPECT_ZIPF:
+            return None
+        cands = _candidates(w, 1 if z >= _VERY_RARE_ZIPF else 2)
+        best = [c for c in cands if c[2] >= max(3.5, z + _RARE_GAP) and not _is_inflected(w, c[0])]
+        if best:
+            return best[0][0], 0.7 if best[0][1] == 1 else 0.6
+        return None
+    cands = _candidates(w)
+    if cands:
+        return cands[0][0], 0.8 if cands[0][1] == 1 else 0.6
+    return None
+
+
+_INFLECTIONS = ("s", "es", "d", "ed", "er", "ers", "ly", "ing", "y", "n", "ness", "ism")
+
+
+def _is_inflected(word: str, base: str) -> bool:
+    """True when ``word`` is ``base`` plus a common ending (paged/page), a real word in its own right.
+
+    >>> _is_inflected("paged", "page"), _is_inflected("goverments", "governments")
+    (True, False)
+    """
+    return len(word) > len(base) and word.startswith(base) and word[len(base) :] in _INFLECTIONS
+
+
+#: A paragraph where more than this share of lowercase words is rare or unknown is not English prose
+#: (a quotation in another language, code, a table): no misspelling flags there.
+_FOREIGN_SHARE = 0.3
+
+
+def _looks_foreign(p: str) -> bool:
+    """True when too many lowercase words are unknown to wordfreq.
+
+    >>> _looks_foreign("Der Bundestag hat gestern das neue Gesetz über die Rente beschlossen, sagte er.")
+    True
+    >>> _looks_foreign("The Bundestag passed the new pension law yesterday, he said.")
+    False
+    """
+    words = [w for w in _WORD.findall(p) if w.islower()]
+    if len(words) < 8:
+        return False
+    unknown = sum(1 for w in words if _zipf(w.replace("’", "'")) < _KNOWN_ZIPF)
+    return unknown > _FOREIGN_SHARE * len(words)
+
+
+def _misspellings(p: str, counts: Mapping[str, int]) -> Iterable[_Hit]:
+    if _looks_foreign(p):
+        return
+    for chunk in _CHUNK.finditer(p):
+        text = chunk.group()
+        if _URLISH.search(text):
+            continue
+        base = chunk.start()
+        for m in _WORD.finditer(text):
+            w = m.group()
+            s, e = m.span()
+            if (s and text[s - 1].isdigit()) or (e < len(text) and text[e].isdigit()):
+                continue
+            if (s and text[s - 1] == ".") or (e + 1 < len(text) and text[e] == "." and text[e + 1].isalpha()):
+                continue  # a.m., U.S.-style dotted tokens
+            if s > 1 and text[s - 1] in "-‐" and _HYPHEN_NAME.search(text, 0, s - 1):
+                continue  # the lowercase part of a hyphenated given name: Sang-mok, Jae-myung
+            if w.islower():
+                res = _check_word(w)
+                if res is None:
+                    continue
+                fix, conf = res
+                if "'" in w or "’" in w:
+                    tail = re.search(r"['’](?:s|d|ll|re|ve|m|t)$", w)
+                    if tail and fix is not None and "'" not in fix:
+                        fix += tail.group().replace("'", "’") if "’" in w else tail.group()
+                yield base + s, base + e, "misspelling", fix, conf
+            elif (
+                w[0].isupper()
+                and w[1:].islower()
+                and counts.get(w, 0) < 2
+                and _is_sentence_start(p, base + s)
+            ):
+                fix2 = _codespell().get(w.lower())  # Goverment officials said ...
+                if fix2 is not None:
+                    yield base + s, base + e, "misspelling", fix2[:1].upper() + fix2[1:], 0.85
+
+
+_DOUBLE = re.compile(rf"(?<![\w’'-])({_LETTERS}+)\s+(\1)(?![\w’'-])", re.IGNORECASE)
+
+
+def _doubled(p: str) -> Iterable[_Hit]:
+    for m in _DOUBLE.finditer(p):
+        a, b = m.group(1), m.group(2)
+        low = a.lower()
+        if low in _legit_doubles():
+            continue
+        if a[:1].isupper() and b[:1].isupper() and _zipf(low) < 5.0:
+            continue  # "Bora Bora", "Duran Duran"
+        yield m.start(), m.end(), "doubled_word", a, 0.9
+
+
+_STRAY = re.compile(rf"(?<![\w.’'-])([a-z]+)\.\s+([a-z]{_LETTERS}*)(?![\w.’']*[A-Z])")
+
+
+def _stray_periods(p: str) -> Iterable[_Hit]:
+    for m in _STRAY.finditer(p):
+        w = m.group(1)
+        if w in _abbreviations() or len(w) < 2 or _zipf(w) < _KNOWN_ZIPF:
+            continue
+        if m.start(1) > 0 and p[m.start(1) - 1] == ".":
+            continue
+        yield m.start(1), m.end(1) + 1, "stray_period", w, 0.8
+
+
+_SPACING = re.compile(
+    rf"(?<![\w.])({_LETTERS}*[a-z]{_LETTERS}*)([.!?;:,])([A-Z][a-z]+|[a-z]{{2,}})(?![A-Za-z])"
+)
+
+
+def _spacing(p: str) -> Iterable[_Hit]:
+    for m in _SPACING.finditer(p):
+        left, punct, right = m.groups()
+        if len(left) < 2:
+            continue
+        chunk_start = p.rfind(" ", 0, m.start()) + 1
+        chunk_end = p.find(" ", m.end())
+        chunk = p[chunk_start : chunk_end if chunk_end >= 0 else len(p)]
+        if _URLISH.search(chunk):
+            continue
+        if right[0].islower() and punct not in ",;":
+            continue  # "node.js", "example.org"
+        if right[0].islower() and (_zipf(left.lower()) < _KNOWN_ZIPF or _zipf(right) < _KNOWN_ZIPF):
+            continue
+        if left.lower() in _abbreviations():
+            continue
+        yield m.start(), m.end(), "spacing", f"{left}{punct} {right}", 0.75
+
+
+_BRACKET = re.compile(r"\[([^\[\]]{3,200})\]|\(([^()]{3,200})\)")
+_BWORD = re.compile(rf"{_LETTERS}+(?:['’]{_LETTERS}+)*|\d+")
+
+
+def _bracket_echoes(p: str) -> Iterable[_Hit]:
+    for m in _BRACKET.finditer(p):
+        square = m.group(1) is not None
+        inner = m.group(1) if square else m.group(2)
+        words = [w.lower() for w in _BWORD.findall(inner or "")]
+        if sum(len(w) > 1 and w.isalpha() for w in words) < 3:
+            continue
+        before = [w.lower() for w in _BWORD.findall(p[: m.start()])][-25:]
+        if square:
+            seen = set(before)
+            if sum(w in seen for w in words) / len(words) < 0.8:
+                continue
+        else:
+            n = len(words)
+            if not any(before[i : i + n] == words for i in range(len(before) - n + 1)):
+                continue
+        yield m.start(), m.end(), "bracket_echo", None, 0.85
+
+
+_WITH_WAS = re.compile(r"(?:^|[,;(—–] )[Ww]ith((?: [\w’'-]+){1,4}?) (was|were) (?=[a-z]{3,}\b)")
+_CLAUSE_WORDS = frozenset(
+    "that which who whom whose what where when while how why if as because since although though "
+    "whatever whoever whichever than and or but".split()
+)
+
+
+def _grammar(p: str) -> Iterable[_Hit]:
+    """An absolute "with" phrase given a finite verb: ", with Kim was shown hugging" (with Kim shown).
+
+    >>> p = "Several came back injured, with Kim was shown hugging a soldier."
+    >>> [p[s:e] for s, e, *_ in _grammar(p)]
+    ['was']
+    >>> list(_grammar("He left, with what was described as relief."))
+    []
+    """
+    for m in _WITH_WAS.finditer(p):
+        words = m.group(1).lower().split()
+        if any(w in _CLAUSE_WORDS for w in words):
+            continue
+        yield m.start(2), m.end(2), "grammar", None, 0.5
+
+
+# ---------------------------------------------------------------------------------------------
+# Quotes
+
+_OPEN = {"“": "”", "‘": "’"}
+
+
+def _quote_events(p: str) -> list[tuple[int, str]]:
+    """Quote marks that act as quotes (apostrophes dropped): (offset, char)."""
+    out: list[tuple[int, str]] = []
+    for i, ch in enumerate(p):
+        if ch not in '“”‘’"':
+            continue
+        prev = p[i - 1] if i else " "
+        nxt = p[i + 1] if i + 1 < len(p) else " "
+        if ch == "’" and prev.isalnum() and nxt.isalnum():
+            continue  # doesn’t
+        if ch == "‘" and (nxt.isdigit() or (prev.isalpha() and nxt.isalpha())):
+            continue  # ‘90s, rock ‘n’ roll
+        out.append((i, ch))
+    return out
+
+
+def _span_after(p: str, i: int) -> int:
+    """End of the word following the quote at ``i`` (two words when the first is short).
+
+    >>> p = "“The Wei and ‘Discontent among"
+    >>> p[0:_span_after(p, 0)], p[13:_span_after(p, 13)]
+    ('“The Wei', '‘Discontent')
+    """
+    m = _WORD.match(p, i + 1)
+    if not m:
+        return i + 1
+    if len(m.group()) < 4:
+        m2 = _WORD.match(p, m.end() + 1)
+        if m2 and p[m.end()] == " ":
+            return m2.end()
+    return m.end()
+
+
+def _span_before(p: str, i: int) -> int:
+    j = i
+    while j > 0 and (p[j - 1].isalnum() or p[j - 1] in "’'-"):
+        j -= 1
+    return j
+
+
+def _quotes(paragraphs: Sequence[str], idx: int) -> Iterable[_Hit]:
+    p = paragraphs[idx]
+    nxt = paragraphs[idx + 1].lstrip() if idx + 1 < len(paragraphs) else ""
+    prev_open = idx > 0 and _ends_open(paragraphs[idx - 1])
+    stack: list[tuple[int, str]] = []
+    straight: list[int] = []
+    hits: list[_Hit] = []
+    for i, ch in _quote_events(p):
+        if ch == '"':
+            if straight:
+                straight.pop()
+            else:
+                straight.append(i)
+        elif ch in _OPEN:
+            stack.append((i, ch))
+        elif ch == "’":
+            if stack and stack[-1][1] == "‘":
+                stack.pop()
+            # otherwise an apostrophe after a word (countries’)
+        elif ch == "”":
+            if stack and stack[-1][1] == "“":
+                stack.pop()
+            elif stack:  # ‘ closed by ”
+                j, _ = stack.pop()
+                hits.append((j, _span_after(p, j), "unbalanced_quote", None, 0.8))
+                if stack and stack[-1][1] == "“":
+                    stack.pop()
+            elif not prev_open and not hits:
+                hits.append((_span_before(p, i), i + 1, "unbalanced_quote", None, 0.6))
+    for j, ch in stack:
+        if j == stack[0][0] and nxt.startswith(ch):
+            continue  # multi-paragraph quotation: the next paragraph reopens
+        hits.append((j, _span_after(p, j), "unbalanced_quote", None, 0.75))
+    for j in straight:
+        if not nxt.startswith('"'):
+            hits.append((j, _span_after(p, j), "unbalanced_quote", None, 0.6))
+    return hits
+
+
+def _ends_open(p: str) -> bool:
+    depth = 0
+    for _, ch in _quote_events(p):
+        if ch == "“":
+            depth += 1
+        elif ch == "”" and depth:
+            depth -= 1
+    return depth > 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Names
+
+_NAME_SUFFIXES = frozenset(
+    "n an ian ean s es ese i is a er ers ern ic ics ish ism ist ists ite ites y ia o ans ians ns".split()
+)
+
+
+def _inflection(a: str, b: str) -> bool:
+    """True when one name is the other plus a common suffix (Korea/Korean, Kozlov/Kozlova).
+
+    >>> _inflection("Korea", "Korean"), _inflection("Ukraine", "Ukrainian"), _inflection("Chernya", "Chernyak")
+    (True, True, False)
+    """
+    short, long = sorted((a.lower(), b.lower()), key=len)
+    if len(long) == len(short):
+        return False
+    stems = {short}
+    if short[-1:] in "aeiouy":
+        stems.add(short[:-1])
+    return any(long.startswith(s) and long[len(s) :] in _NAME_SUFFIXES for s in stems)
+
+
+#: A name this common in wordfreq is a real name in its own right, never a variant.
+_NAME_MAX_ZIPF = 2.0
+#: ... unless the dominant spelling is this much more common (Ghandi 2.3 vs Gandhi 3.8).
+_NAME_ZIPF_GAP = 1.5
+
+
+def _by_length(counts: Mapping[str, int]) -> dict[int, list[str]]:
+    """Names that can be a dominant spelling (used twice, or known to wordfreq), by length."""
+    by_len: dict[int, list[str]] = defaultdict(list)
+    for n, c in counts.items():
+        if len(n) >= 4 and (c >= 2 or _zipf(n.lower()) >= _NAME_MAX_ZIPF):
+            by_len[len(n)].append(n)
+    return by_len
+
+
+def _dominant(name: str, counts: Mapping[str, int], by_len: Mapping[int, list[str]]) -> str | None:
+    """A more frequent near-variant of ``name`` in ``counts``, or None.
+
+    The other spelling must be used at least twice and twice as often, or, on a tie, be a
+    name wordfreq knows while ``name`` is unknown to it (Guteres beside Guterres).
+    """
+    z = _zipf(name.lower())
+    if len(name) < 4 or z >= _NAME_MAX_ZIPF + 2.0:
+        return None
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    mine = counts.get(name, 1)
+    best: tuple[int, float, str] | None = None
+    for n in range(len(name) - 2, len(name) + 3):
+        bucket = by_len.get(n)
+        if not bucket:
+            continue
+        limit = 2 if n >= 8 else 1
+        if abs(n - len(name)) > limit:
+            continue
+        for other, _, _ in process.extract(name, bucket, scorer=OSA.distance, score_cutoff=limit, limit=None):
+            c = counts[other]
+            if other == name or c < mine:
+                continue
+            oz = _zipf(other.lower())
+            if z >= _NAME_MAX_ZIPF and oz - z < _NAME_ZIPF_GAP:
+                continue  # a real name in its own right (Hamad beside Hamas), unless far rarer (Ghandi)
+            if not (c >= 2 and c >= 2 * mine) and not (z == 0.0 and oz >= _NAME_MAX_ZIPF):
+                continue
+            if _inflection(name, other):
+                continue
+            if best is None or (c, oz) > best[:2]:
+                best = (c, oz, other)
+    return best[2] if best else None
+
+
+def _name_hits(
+    p: str, counts: Mapping[str, int], by_len: Mapping[int, list[str]], memo: dict[str, str | None]
+) -> Iterable[_Hit]:
+    for s, e, name, _ in _name_tokens(p):
+        if name not in memo:
+            memo[name] = _dominant(name, counts, by_len)
+        dom = memo[name]
+        if dom is not None:
+            yield s, e, "name_inconsistency", dom, 0.8
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry points
+
+
+def find_typos(paragraphs: Sequence[str], name_counts: Mapping[str, int] | None = None) -> list[Typo]:
+    """Suspected typos in one article's body paragraphs, sorted by (paragraph, start).
+
+    ``name_counts`` are corpus-wide counts from :func:`count_names`; when None the article's
+    own names are counted.
+
+    >>> ps = ["Andriy Chernyak spoke.", "Chernyak said so.", "Chernya also said it."]
+    >>> [(t.paragraph, t.token, t.kind, t.suggestion) for t in find_typos(ps)]
+    [(2, 'Chernya', 'name_inconsistency', 'Chernyak')]
+    """
+    counts: Mapping[str, int] = name_counts if name_counts is not None else count_names(paragraphs)
+    by_len = _by_length(counts)
+    memo: dict[str, str | None] = {}
+    out: list[Typo] = []
+    for idx, p in enumerate(paragraphs):
+        if not p:
+            continue
+        hits: list[_Hit] = []
+        hits.extend(_misspellings(p, counts))
+        hits.extend(_doubled(p))
+        hits.extend(_stray_periods(p))
+        hits.extend(_spacing(p))
+        hits.extend(_bracket_echoes(p))
+        hits.extend(_grammar(p))
+        hits.extend(_quotes(paragraphs, idx))
+        hits.extend(_name_hits(p, counts, by_len, memo))
+        hits.sort(key=lambda h: (h[0], -h[4]))
+        last_end = -1
+        for s, e, kind, sug, conf in hits:
+            if s < last_end and kind in ("misspelling", "name_inconsistency"):
+                continue  # one flag per span
+            out.append(Typo(idx, s, e, p[s:e], kind, sug, round(conf, 2)))
+            last_end = max(last_end, e)
+    out.sort(key=lambda t: (t.paragraph, t.start, t.end))
+    return out
+
+
+def find_typos_in_text(text: str) -> list[Typo]:
+    """Typos in free text, one paragraph per non-blank line.
+
+    ``paragraph`` is the 0-based index of the line in ``text.splitlines()``; ``start`` and
+    ``end`` are offsets into the whole ``text`` (so ``text[start:end] == token``).
+
+    >>> text = "Fine line.\\n\\nThe the end."
+    >>> [(t.paragraph, t.start, t.end, t.token) for t in find_typos_in_text(text)]
+    [(2, 12, 19, 'The the')]
+    """
+    lines = text.splitlines(keepends=True)
+    offsets: list[int] = []
+    pos = 0
+    for ln in lines:
+        offsets.append(pos)
+        pos += len(ln)
+    kept = [(i, ln.rstrip("\r\n")) for i, ln in enumerate(lines) if ln.strip()]
+    found = find_typos([ln for _, ln in kept])
+    out = []
+    for t in found:
+        line_no, _ = kept[t.paragraph]
+        base = offsets[line_no]
+        out.append(Typo(line_no, base + t.start, base + t.end, t.token, t.kind, t.suggestion, t.confidence))
+    return out
