@@ -1,0 +1,466 @@
+"""great-expectations 1.x validation of the cleaned frames, with offline Data Docs.
+
+``validate_with_gx(articles, lines, files, report_dir)`` validates four pandas views of the polars
+frames (articles, paragraphs = articles exploded, lines, files) against one expectation suite
+each, through one Checkpoint per frame with an ``UpdateDataDocsAction``.  Every expectation
+carries ``meta={"severity": "critical" | "warning", "check": <label>}``: a failed critical
+expectation makes ``GxReport.success`` False, a failed warning is only reported.
+
+Everything GX writes stays inside ``report_dir``::
+
+    report_dir/gx/                    file-mode GX context (re-created on every run)
+    report_dir/data_docs/index.html   Data Docs (offline: CDN assets copied from node_modules)
+    report_dir/validation.json        rows + GX validation results (sorted keys)
+    report_dir/validation.md          markdown table of the rows + Data Docs path
+
+No network: GX analytics are disabled (env and context config) and the Data Docs pages are
+rewritten to local copies of their CSS/JS (see ``schemas.vendor_assets``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from schemas.vendor_assets import localize_data_docs
+
+log = logging.getLogger(__name__)
+
+SITE_NAME = "newsclean"
+DATASOURCE_NAME = "newsclean"
+CRITICAL = "critical"
+WARNING = "warning"
+
+ROLES = ("title", "subtitle", "meta", "byline", "body", "caption", "boilerplate")
+PARAGRAPH_MIN_CHARS = 1
+PARAGRAPH_MAX_CHARS = 5000
+REMOVED_SHARE_MAX = 0.6
+TYPOS_PER_1K_WORDS_MAX = 20.0
+
+ISO_DATE_REGEX = r"^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"
+# UTF-8 read as cp1252/latin-1: "â€" (curly quotes, dashes), "Ã" + a continuation-byte character
+# ("Ã©" for é, "Ã " for à), "Â" + a latin-1 symbol/NBSP ("Â ", "Â©"), and U+FFFD.  "Ã"/"Â" before
+# ordinary letters (Portuguese "SÃO PAULO") are not flagged.
+_CP1252_HIGH = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
+MOJIBAKE_REGEX = f"â€|â„¢|Ã[\u0080-\u00bf{_CP1252_HIGH}]|Â[\u0080-\u00bf{_CP1252_HIGH}]|\ufffd"
+NBSP_REGEX = "[\u00a0\u2007\u202f]"
+# Patterns are literal characters plus syntax shared by Python ``re`` and RE2: pandas 3 keeps
+# strings in pyarrow, whose ``str.contains`` runs RE2.
+# Boilerplate phrases the cleaners must have removed.  Distinctive phrases match anywhere; words
+# that also occur in real sentences ("advertisement", "source") only as a whole paragraph or an
+# upper-case label.
+BOILERPLATE_REGEX = (
+    r"(?i)(?:read (?:the )?(?:full|entire|more of the) (?:article|story)"
+    r"|continue reading"
+    r"|header ads widget"
+    r"|post a comment"
+    r"|leave a (?:reply|comment)"
+    r"|be the first to comment"
+    r"|getty images"
+    r"|click here to (?:subscribe|read)"
+    r"|sign up for our newsletter"
+    r"|^\W*advertisement\W*$"
+    r"|(?-i:\bADVERTISEMENT\b)"
+    r"|(?-i:\bSOURCE:)"
+    r"|^\W*source:"
+    r"|^\W*(?:share|tweet|email|print)\W*$)"
+)
+
+FRAMES = ("articles", "paragraphs", "lines", "files")
+INDEX_COLUMNS: dict[str, list[str]] = {
+    "articles": ["file", "article"],
+    "paragraphs": ["file", "article", "paragraph_index"],
+    "lines": ["file", "n"],
+    "files": ["file"],
+}
+
+
+@dataclass
+class GxReport:
+    rows: list[dict]  # one per expectation: expectation, column, severity, passed, observed (+ frame, check)
+    success: bool  # False when any critical expectation failed
+    validation_json: Path  # <report_dir>/validation.json
+    validation_md: Path  # <report_dir>/validation.md
+    data_docs_index: Path  # <report_dir>/data_docs/index.html
+
+
+# ----------------------------------------------------------------------------- frames
+
+
+def _paragraphs_frame(articles: pl.DataFrame) -> pl.DataFrame:
+    return (
+        articles.select("file", "article", pl.col("paragraphs").alias("paragraph"))
+        .explode("paragraph")
+        .filter(pl.col("paragraph").is_not_null())  # an empty list explodes to one null row
+        .with_columns(pl.int_range(pl.len()).over("file", "article").alias("paragraph_index"))
+        .select("file", "article", "paragraph_index", "paragraph")
+    )
+
+
+def build_frames(articles: pl.DataFrame, lines: pl.DataFrame, files: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """The polars views validated by GX (no list columns: those are exploded or counted)."""
+    art = articles.select(
+        "file",
+        "article",
+        # a blank title is as missing as a null one
+        pl.when(pl.col("title").str.strip_chars() == "").then(None).otherwise(pl.col("title")).alias("title"),
+        "published",
+        pl.col("paragraphs").list.len().fill_null(0).cast(pl.Int64).alias("paragraph_count"),
+        "n_paragraphs",
+        "n_words",
+        "n_typos",
+    )
+    fil = files.select(
+        "file",
+        "n_lines",
+        "n_removed",
+        "n_words",
+        "n_typos",
+        pl.when(pl.col("n_lines") > 0)
+        .then(pl.col("n_removed") / pl.col("n_lines"))
+        .otherwise(None)
+        .cast(pl.Float64)
+        .alias("removed_share"),
+        pl.when(pl.col("n_words") > 0)
+        .then(pl.col("n_typos") * 1000.0 / pl.col("n_words"))
+        .otherwise(None)
+        .cast(pl.Float64)
+        .alias("typos_per_1k_words"),
+    )
+    lin = lines.select("file", "n", "role", "article")
+    return {"articles": art, "paragraphs": _paragraphs_frame(articles), "lines": lin, "files": fil}
+
+
+# ----------------------------------------------------------------------------- suite
+
+
+def build_expectations(gxe: Any) -> dict[str, list[Any]]:
+    """Expectations per frame; ``gxe`` is ``great_expectations.expectations``."""
+
+    def meta(severity: str, check: str) -> dict[str, str]:
+        return {"severity": severity, "check": check}
+
+    return {
+        "articles": [
+            gxe.ExpectColumnValuesToNotBeNull(column="title", meta=meta(CRITICAL, "title present")),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="paragraph_count", min_value=1, meta=meta(CRITICAL, "at least one paragraph")
+            ),
+            gxe.ExpectColumnValuesToMatchRegex(
+                column="published", regex=ISO_DATE_REGEX, meta=meta(CRITICAL, "published is ISO date or null")
+            ),
+            gxe.ExpectCompoundColumnsToBeUnique(
+                column_list=["file", "article"], meta=meta(CRITICAL, "unique (file, article)")
+            ),
+        ],
+        "paragraphs": [
+            gxe.ExpectColumnValuesToNotMatchRegex(
+                column="paragraph", regex=MOJIBAKE_REGEX, meta=meta(CRITICAL, "no mojibake")
+            ),
+            gxe.ExpectColumnValuesToNotMatchRegex(
+                column="paragraph", regex=NBSP_REGEX, meta=meta(CRITICAL, "no no-break spaces")
+            ),
+            gxe.ExpectColumnValuesToNotMatchRegex(
+                column="paragraph", regex=BOILERPLATE_REGEX, meta=meta(CRITICAL, "no boilerplate phrases")
+            ),
+            gxe.ExpectColumnValueLengthsToBeBetween(
+                column="paragraph",
+                min_value=PARAGRAPH_MIN_CHARS,
+                max_value=PARAGRAPH_MAX_CHARS,
+                meta=meta(WARNING, f"paragraph length {PARAGRAPH_MIN_CHARS}..{PARAGRAPH_MAX_CHARS} chars"),
+            ),
+        ],
+        "lines": [
+            gxe.ExpectColumnValuesToBeInSet(
+                column="role", value_set=list(ROLES), meta=meta(CRITICAL, "known line role")
+            ),
+        ],
+        "files": [
+            gxe.ExpectColumnValuesToBeBetween(
+                column="removed_share",
+                min_value=0.0,
+                max_value=REMOVED_SHARE_MAX,
+                meta=meta(WARNING, f"share of lines removed 0..{REMOVED_SHARE_MAX}"),
+            ),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="typos_per_1k_words",
+                min_value=0.0,
+                max_value=TYPOS_PER_1K_WORDS_MAX,
+                meta=meta(WARNING, f"typos per 1,000 words <= {TYPOS_PER_1K_WORDS_MAX:g}"),
+            ),
+        ],
+    }
+
+
+# ----------------------------------------------------------------------------- GX plumbing
+
+
+def _import_gx() -> Any:
+    os.environ["GX_ANALYTICS_ENABLED"] = "false"
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    import great_expectations as gx
+
+    return gx
+
+
+def _fresh_context(gx: Any, report_dir: Path) -> Any:
+    """A file context in report_dir/gx/, re-created from scratch so repeat runs are idempotent."""
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    shutil.rmtree(report_dir / "gx", ignore_errors=True)
+    shutil.rmtree(report_dir / "data_docs", ignore_errors=True)
+    context = gx.get_context(mode="file", project_root_dir=str(report_dir))
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    context.enable_analytics(False)  # also saves the variables
+    # Drop the default site (gx/uncommitted/data_docs/local_site); build ours at report_dir/data_docs.
+    for name in list(context.list_data_docs_sites()):
+        context.delete_data_docs_site(name)
+    context.add_data_docs_site(
+        site_name=SITE_NAME,
+        site_config={
+            "class_name": "SiteBuilder",
+            "show_how_to_buttons": False,
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": "../data_docs",  # relative to report_dir/gx
+            },
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        },
+    )
+    return context
+
+
+def _run_checkpoints(gx: Any, context: Any, frames: dict[str, pl.DataFrame]) -> dict[str, Any]:
+    import great_expectations.expectations as gxe
+    from great_expectations.checkpoint import UpdateDataDocsAction
+
+    source = context.data_sources.add_pandas(name=DATASOURCE_NAME)
+    expectations = build_expectations(gxe)
+    results: dict[str, Any] = {}
+    for name in FRAMES:
+        asset = source.add_dataframe_asset(name=name)
+        batch_definition = asset.add_batch_definition_whole_dataframe(f"{name}_whole")
+        suite = context.suites.add(
+            gx.ExpectationSuite(name=f"newsclean_{name}", expectations=expectations[name])
+        )
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(name=f"newsclean_{name}", data=batch_definition, suite=suite)
+        )
+        checkpoint = context.checkpoints.add(
+            gx.Checkpoint(
+                name=f"newsclean_{name}",
+                validation_definitions=[definition],
+                actions=[UpdateDataDocsAction(name="update_data_docs", site_names=[SITE_NAME])],
+                result_format={
+                    "result_format": "SUMMARY",
+                    "partial_unexpected_count": 5,
+                    "unexpected_index_column_names": INDEX_COLUMNS[name],
+                },
+            )
+        )
+        result = checkpoint.run(batch_parameters={"dataframe": frames[name].to_pandas()})
+        (run_result,) = result.run_results.values()
+        results[name] = run_result
+    return results
+
+
+# ----------------------------------------------------------------------------- rows
+
+
+def _short(value: Any, width: int = 40) -> str:
+    if isinstance(value, float):
+        text = "null" if math.isnan(value) else f"{value:.3g}"
+    elif isinstance(value, dict):
+        text = ", ".join(f"{k}={_short(v, 20)}" for k, v in value.items())
+    elif value is None:
+        text = "null"
+    else:
+        text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _observed(result: Any) -> str:
+    info = result.exception_info or {}
+    if info.get("raised_exception"):
+        return f"error: {_short(info.get('exception_message'), 120)}"
+    res = result.result or {}
+    if "unexpected_count" not in res:
+        return _short(res.get("observed_value", ""), 120)
+    text = f"{res['unexpected_count']}/{res.get('element_count', '?')} unexpected"
+    values = res.get("partial_unexpected_list") or []
+    where = res.get("partial_unexpected_index_list") or []
+    index_columns = res.get("unexpected_index_column_names") or []
+    examples = []
+    for i, value in enumerate(values[:3]):
+        loc = where[i] if i < len(where) else None
+        if isinstance(loc, dict) and not isinstance(value, dict):
+            key = "/".join(str(loc[c]) for c in index_columns if c in loc)
+            examples.append(f"{_short(key, 30)}: {_short(value)}")
+        else:
+            examples.append(_short(value))
+    if examples and res["unexpected_count"]:
+        text += "; e.g. " + "; ".join(examples)
+    return text
+
+
+def collect_rows(results: dict[str, Any]) -> list[dict]:
+    rows: list[dict] = []
+    for frame in FRAMES:
+        for r in results[frame].results:
+            cfg = r.expectation_config
+            kwargs = cfg.kwargs
+            column = kwargs.get("column") or ", ".join(kwargs.get("column_list") or [])
+            meta = cfg.meta or {}
+            raised = bool((r.exception_info or {}).get("raised_exception"))
+            rows.append(
+                {
+                    "frame": frame,
+                    "check": meta.get("check", cfg.type),
+                    "expectation": cfg.type,
+                    "column": column,
+                    "severity": meta.get("severity", CRITICAL),
+                    "passed": bool(r.success) and not raised,
+                    "observed": _observed(r),
+                }
+            )
+    return rows
+
+
+# ----------------------------------------------------------------------------- output
+
+
+# Random per-run UUIDs GX puts in results; dropped so validation.json only changes with run times.
+VOLATILE_KEYS = frozenset({"id", "checkpoint_id", "validation_id"})
+
+
+def _json_safe(obj: Any, drop: frozenset[str] = frozenset()) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _json_safe(v, drop) for k, v in obj.items() if k not in drop}
+    if isinstance(obj, list | tuple):
+        return [_json_safe(v, drop) for v in obj]
+    if isinstance(obj, float) and (math.isnan(obj) or math.isinf(obj)):
+        return None
+    if isinstance(obj, str | int | float | bool) or obj is None:
+        return obj
+    return str(obj)
+
+
+def format_table(rows: list[dict]) -> str:
+    """Compact fixed-width table for a CI log."""
+    headers = ["result", "severity", "frame", "check", "column", "observed"]
+    body = [
+        [
+            "PASS" if r["passed"] else "FAIL",
+            r["severity"],
+            r.get("frame", ""),
+            r.get("check", r["expectation"]),
+            r["column"],
+            _short_line(r["observed"], 90),
+        ]
+        for r in rows
+    ]
+    widths = [max([len(h)] + [len(b[i]) for b in body]) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(b, widths, strict=True)).rstrip() for b in body]
+    return "\n".join(lines)
+
+
+def _short_line(text: str, width: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _md_cell(text: Any) -> str:
+    return (
+        str(text)
+        .replace("\\", "\\\\")
+        .replace("|", "\\|")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("`", "\\`")
+        .replace("\n", " ")
+    )
+
+
+def format_markdown(rows: list[dict], success: bool, data_docs_index: Path) -> str:
+    failed_critical = sum(1 for r in rows if not r["passed"] and r["severity"] == CRITICAL)
+    failed_warning = sum(1 for r in rows if not r["passed"] and r["severity"] == WARNING)
+    out = [
+        "# great-expectations validation",
+        "",
+        f"**{'PASSED' if success else 'FAILED'}**: {len(rows)} expectations, "
+        f"{failed_critical} critical and {failed_warning} warning failures.",
+        "",
+        "| result | severity | frame | check | expectation | column | observed |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        out.append(
+            "| "
+            + " | ".join(
+                _md_cell(c)
+                for c in (
+                    "PASS" if r["passed"] else "FAIL",
+                    r["severity"],
+                    r.get("frame", ""),
+                    r.get("check", ""),
+                    r["expectation"],
+                    r["column"],
+                    r["observed"],
+                )
+            )
+            + " |"
+        )
+    out += ["", f"Data Docs: `{data_docs_index}`", ""]
+    return "\n".join(out)
+
+
+def validate_with_gx(
+    articles: pl.DataFrame, lines: pl.DataFrame, files: pl.DataFrame, report_dir: Path
+) -> GxReport:
+    """Validate the three pipeline frames with great-expectations; write JSON, markdown, Data Docs."""
+    report_dir = Path(report_dir).resolve()
+    report_dir.mkdir(parents=True, exist_ok=True)
+    gx = _import_gx()
+    frames = build_frames(articles, lines, files)
+    context = _fresh_context(gx, report_dir)
+    results = _run_checkpoints(gx, context, frames)
+    rows = collect_rows(results)
+    success = not any(not r["passed"] and r["severity"] == CRITICAL for r in rows)
+
+    docs_dir = report_dir / "data_docs"
+    index = docs_dir / "index.html"
+    if not index.is_file():  # UpdateDataDocsAction builds it; make sure even if the action was skipped
+        context.build_data_docs(site_names=[SITE_NAME])
+    localize_data_docs(docs_dir)
+
+    validation_json = report_dir / "validation.json"
+    payload = {
+        "success": success,
+        "rows": rows,
+        "data_docs_index": "data_docs/index.html",
+        "frames": {name: {"rows": frames[name].height} for name in FRAMES},
+        "gx_results": {name: _json_safe(results[name].to_json_dict(), VOLATILE_KEYS) for name in FRAMES},
+    }
+    validation_json.write_text(
+        json.dumps(_json_safe(payload), sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n",
+        encoding="utf-8",
+    )
+    validation_md = report_dir / "validation.md"
+    validation_md.write_text(format_markdown(rows, success, index), encoding="utf-8")
+    return GxReport(
+        rows=rows,
+        success=success,
+        validation_json=validation_json,
+        validation_md=validation_md,
+        data_docs_index=index,
+    )

@@ -1,0 +1,479 @@
+"""great-expectations suite + offline Data Docs (schemas/gx_suite.py, schemas/vendor_assets.py)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+import subprocess
+import tempfile
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import polars as pl
+import pytest
+
+from schemas import vendor_assets
+from schemas.gx_suite import CRITICAL, WARNING, GxReport, format_table, validate_with_gx
+
+ALL_CHECKS = {
+    "title present",
+    "at least one paragraph",
+    "published is ISO date or null",
+    "unique (file, article)",
+    "no mojibake",
+    "no no-break spaces",
+    "no boilerplate phrases",
+    "paragraph length 1..5000 chars",
+    "known line role",
+    "share of lines removed 0..0.6",
+    "typos per 1,000 words <= 20",
+}
+
+
+# ----------------------------------------------------------------------------- fixture frames
+
+
+def make_frames() -> dict[str, list[dict]]:
+    """Clean rows (as dicts, so a test can break one field) for the three pipeline frames."""
+    articles = [
+        {
+            "file": "a.txt",
+            "article": 0,
+            "title": "Council approves budget",
+            "subtitle": None,
+            "source": "Daily Planet",
+            "published": "2024-03-05",
+            "byline": "By Lois Lane",
+            "dateline": "METROPOLIS",
+            "paragraphs": [
+                "The council approved the budget on Tuesday.",
+                "Officials said the advertisement campaign was misleading, and “quoted” text stays.",
+            ],
+            "captions": ["The council chamber. (Photo: Getty Images)"],
+            "n_paragraphs": 2,
+            "n_words": 20,
+            "n_typos": 0,
+        },
+        {
+            "file": "a.txt",
+            "article": 1,
+            "title": "Storm hits coast",
+            "subtitle": "Thousands without power",
+            "source": None,
+            "published": None,
+            "byline": None,
+            "dateline": None,
+            "paragraphs": ["SÃO PAULO — Rain fell for a third day at the café."],
+            "captions": [],
+            "n_paragraphs": 1,
+            "n_words": 11,
+            "n_typos": 0,
+        },
+        {
+            "file": "b.txt",
+            "article": 0,
+            "title": "Markets rally",
+            "subtitle": None,
+            "source": None,
+            "published": "2023-12-31",
+            "byline": None,
+            "dateline": None,
+            "paragraphs": ["Stocks rose sharply.", "Analysts expect more gains."],
+            "captions": [],
+            "n_paragraphs": 2,
+            "n_words": 7,
+            "n_typos": 0,
+        },
+    ]
+    lines = [
+        {"file": "a.txt", "n": 1, "role": "title", "reason": None, "article": 0, "raw": "x", "text": "x"},
+        {"file": "a.txt", "n": 2, "role": "body", "reason": None, "article": 0, "raw": "x", "text": "x"},
+        {
+            "file": "a.txt",
+            "n": 3,
+            "role": "boilerplate",
+            "reason": "ad",
+            "article": None,
+            "raw": "Ad",
+            "text": "",
+        },
+        {"file": "b.txt", "n": 1, "role": "title", "reason": None, "article": 0, "raw": "y", "text": "y"},
+    ]
+    files = [
+        {"file": "a.txt", "n_lines": 10, "n_removed": 1, "n_words": 1000, "n_typos": 5},
+        {"file": "b.txt", "n_lines": 4, "n_removed": 0, "n_words": 7, "n_typos": 0},
+    ]
+    return {"articles": articles, "lines": lines, "files": files}
+
+
+ARTICLES_SCHEMA: dict[str, Any] = {
+    "file": pl.Utf8,
+    "article": pl.Int64,
+    "title": pl.Utf8,
+    "subtitle": pl.Utf8,
+    "source": pl.Utf8,
+    "published": pl.Utf8,
+    "byline": pl.Utf8,
+    "dateline": pl.Utf8,
+    "paragraphs": pl.List(pl.Utf8),
+    "captions": pl.List(pl.Utf8),
+    "n_paragraphs": pl.Int64,
+    "n_words": pl.Int64,
+    "n_typos": pl.Int64,
+}
+LINES_SCHEMA: dict[str, Any] = {
+    "file": pl.Utf8,
+    "n": pl.Int64,
+    "role": pl.Utf8,
+    "reason": pl.Utf8,
+    "article": pl.Int64,
+    "raw": pl.Utf8,
+    "text": pl.Utf8,
+}
+FILES_SCHEMA: dict[str, Any] = {
+    "file": pl.Utf8,
+    "sha256": pl.Utf8,
+    "encoding": pl.Utf8,
+    "n_lines": pl.Int64,
+    "n_removed": pl.Int64,
+    "n_words": pl.Int64,
+    "n_typos": pl.Int64,
+    "error_kind": pl.Utf8,
+    "error_message": pl.Utf8,
+}
+
+
+def to_polars(d: dict[str, list[dict]]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    files = [
+        {"sha256": "0" * 64, "encoding": "utf-8", "error_kind": None, "error_message": None, **f}
+        for f in d["files"]
+    ]
+    return (
+        pl.DataFrame(d["articles"], schema=ARTICLES_SCHEMA),
+        pl.DataFrame(d["lines"], schema=LINES_SCHEMA),
+        pl.DataFrame(files, schema=FILES_SCHEMA),
+    )
+
+
+def run(d: dict[str, list[dict]], report_dir: Path) -> GxReport:
+    return validate_with_gx(*to_polars(d), report_dir=report_dir)
+
+
+def failed_checks(report: GxReport) -> set[str]:
+    return {r["check"] for r in report.rows if not r["passed"]}
+
+
+@pytest.fixture(scope="module")
+def clean_report(tmp_path_factory: pytest.TempPathFactory) -> GxReport:
+    # report_dir does not exist yet, and the run is repeated into the same directory.
+    report_dir = tmp_path_factory.mktemp("gx") / "reports" / "nested"
+    run(make_frames(), report_dir)
+    return run(make_frames(), report_dir)
+
+
+# ----------------------------------------------------------------------------- results
+
+
+def test_clean_frames_pass(clean_report: GxReport) -> None:
+    r = clean_report
+    assert r.success is True
+    assert {row["check"] for row in r.rows} == ALL_CHECKS
+    assert all(row["passed"] for row in r.rows), format_table(r.rows)
+    for row in r.rows:
+        assert set(row) >= {"expectation", "column", "severity", "passed", "observed"}
+        assert row["severity"] in {CRITICAL, WARNING}
+        assert row["expectation"].startswith("expect_")
+    assert r.validation_json.is_file() and r.validation_md.is_file() and r.data_docs_index.is_file()
+    assert r.validation_json == r.validation_json.parent / "validation.json"
+    assert r.data_docs_index == r.validation_json.parent / "data_docs" / "index.html"
+
+    payload = json.loads(r.validation_json.read_text(encoding="utf-8"))
+    assert payload["success"] is True
+    assert payload["rows"] == r.rows
+    assert set(payload["gx_results"]) == {"articles", "paragraphs", "lines", "files"}
+    md = r.validation_md.read_text(encoding="utf-8")
+    assert "| result | severity |" in md and "data_docs/index.html" in md
+    assert md.count("| PASS |") == len(ALL_CHECKS)
+
+    table = format_table(r.rows)
+    assert table.splitlines()[0].split()[:3] == ["result", "severity", "frame"]
+    assert len(table.splitlines()) == len(r.rows) + 2
+
+    # Everything GX wrote stays inside report_dir; repeat runs leave one result per frame.
+    report_dir = r.validation_json.parent
+    assert (report_dir / "gx" / "great_expectations.yml").is_file()
+    assert "analytics_enabled: false" in (report_dir / "gx" / "great_expectations.yml").read_text()
+    pages = sorted((report_dir / "data_docs" / "validations").rglob("*.html"))
+    assert len(pages) == 4, pages
+
+
+def _break(d: dict[str, list[dict]], case: str) -> None:
+    a0 = d["articles"][0]
+    if case == "boilerplate":
+        a0["paragraphs"].append("Great match on Sunday. READ FULL ARTICLE")
+    elif case == "boilerplate-line":
+        a0["paragraphs"].append("Advertisement")
+    elif case == "null-title":
+        d["articles"][1]["title"] = None
+    elif case == "blank-title":
+        d["articles"][1]["title"] = "  "
+    elif case == "bad-date":
+        a0["published"] = "05/03/2024"
+    elif case == "bad-month":
+        a0["published"] = "2024-13-01"
+    elif case == "duplicate-key":
+        d["articles"][2]["file"], d["articles"][2]["article"] = "a.txt", 1
+    elif case == "nbsp":
+        a0["paragraphs"][0] = "The council\u00a0approved the budget."
+    elif case == "mojibake":
+        a0["paragraphs"][0] = "The cafÃ© opened; officials said â€œyesâ€\x9d."
+    elif case == "replacement-char":
+        a0["paragraphs"][0] = "Broken \ufffd byte."
+    elif case == "no-paragraphs":
+        d["articles"][2]["paragraphs"] = []
+    elif case == "bad-role":
+        d["lines"][0]["role"] = "footer"
+    else:  # pragma: no cover
+        raise AssertionError(case)
+
+
+CRITICAL_CASES = {
+    "boilerplate": "no boilerplate phrases",
+    "boilerplate-line": "no boilerplate phrases",
+    "null-title": "title present",
+    "blank-title": "title present",
+    "bad-date": "published is ISO date or null",
+    "bad-month": "published is ISO date or null",
+    "duplicate-key": "unique (file, article)",
+    "nbsp": "no no-break spaces",
+    "mojibake": "no mojibake",
+    "replacement-char": "no mojibake",
+    "no-paragraphs": "at least one paragraph",
+    "bad-role": "known line role",
+}
+
+
+@pytest.mark.parametrize("case", sorted(CRITICAL_CASES))
+def test_critical_failure(case: str, tmp_path: Path) -> None:
+    d = make_frames()
+    _break(d, case)
+    report = run(d, tmp_path / "rep")
+    assert report.success is False
+    assert failed_checks(report) == {CRITICAL_CASES[case]}, format_table(report.rows)
+    (row,) = [r for r in report.rows if not r["passed"]]
+    assert row["severity"] == CRITICAL
+    assert re.match(r"[12]/\d+ unexpected; e.g. ", row["observed"]), row
+    payload = json.loads(report.validation_json.read_text(encoding="utf-8"))
+    assert payload["success"] is False
+    assert "| FAIL | critical |" in report.validation_md.read_text(encoding="utf-8")
+
+
+def test_observed_names_the_offending_row(tmp_path: Path) -> None:
+    d = make_frames()
+    _break(d, "nbsp")
+    report = run(d, tmp_path / "rep")
+    (row,) = [r for r in report.rows if not r["passed"]]
+    assert "a.txt/0/0" in row["observed"] and "\\xa0" in row["observed"], row
+
+
+def test_warning_failure_keeps_success(tmp_path: Path) -> None:
+    d = make_frames()
+    d["files"][1].update(n_lines=10, n_removed=9)  # 90 % of the lines removed
+    d["files"][0].update(n_typos=50)  # 50 typos per 1,000 words
+    report = run(d, tmp_path / "rep")
+    assert report.success is True
+    failed = [r for r in report.rows if not r["passed"]]
+    assert {r["check"] for r in failed} == {"share of lines removed 0..0.6", "typos per 1,000 words <= 20"}
+    assert all(r["severity"] == WARNING for r in failed)
+    assert any("b.txt" in r["observed"] for r in failed)
+    assert "FAIL" in format_table(report.rows)
+
+
+# ----------------------------------------------------------------------------- offline Data Docs
+
+
+class _Refs(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[tuple[str, str, str]] = []  # (tag, attr, value)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in {"src", "href", "srcset", "action", "data", "poster"} and value is not None:
+                self.refs.append((tag, name, value))
+
+
+def html_refs(page: Path) -> list[tuple[str, str, str]]:
+    parser = _Refs()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.refs
+
+
+CSS_URL = re.compile(r"url\(\s*['\"]?([^)'\"]+)")
+
+
+def external_refs(docs: Path) -> list[str]:
+    bad = []
+    for page in sorted(docs.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        for tag, attr, value in html_refs(page):
+            if urlsplit(value.strip()).scheme not in {"", "file", "data"} or value.strip().startswith("//"):
+                bad.append(f"{page.name}: <{tag} {attr}={value}>")
+        bad += [f"{page.name}: url({u})" for u in CSS_URL.findall(text) if re.match(r"\s*(https?:)?//", u)]
+    for css in sorted((docs / "static" / "styles").glob("*.css")):
+        bad += [
+            f"{css.name}: url({u})"
+            for u in CSS_URL.findall(css.read_text())
+            if re.match(r"\s*(https?:)?//", u)
+        ]
+    return bad
+
+
+def test_data_docs_reference_no_outside_url(clean_report: GxReport) -> None:
+    docs = clean_report.data_docs_index.parent
+    pages = sorted(docs.rglob("*.html"))
+    assert len(pages) >= 9  # index + 4 suites + 4 validation results
+    assert external_refs(docs) == []
+
+
+def test_data_docs_local_assets_exist(clean_report: GxReport) -> None:
+    if vendor_assets.find_node_modules() is None:
+        pytest.skip(f"node_modules not installed (run: {vendor_assets.NPM_INSTALL_HINT})")
+    docs = clean_report.data_docs_index.parent
+    vendor_refs = 0
+    for page in sorted(docs.rglob("*.html")):
+        for _tag, _attr, value in html_refs(page):
+            parts = urlsplit(value)
+            if parts.scheme in {"data"} or not parts.path or value.startswith("#"):
+                continue
+            target = (page.parent / unquote(parts.path)).resolve()
+            assert target.exists(), f"{page.relative_to(docs)} -> {value}"
+            vendor_refs += "static/vendor/" in value
+    assert vendor_refs >= 9 * 15  # every page loads the ~15 vendored scripts/styles
+    # every CDN asset has its local copy, and font-awesome's webfonts are next to its css
+    for npm_path in vendor_assets.CDN_TO_NPM.values():
+        assert (docs / vendor_assets._vendor_rel(npm_path)).is_file(), npm_path
+    css = docs / vendor_assets._vendor_rel("@fortawesome/fontawesome-free/css/all.min.css")
+    for font in set(re.findall(r"url\((\.\./webfonts/[^)]+)\)", css.read_text())):
+        assert (css.parent / font).is_file(), font
+
+
+CDN_PAGE = """<html><head>
+<link rel="stylesheet" href="https://maxcdn.bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css"/>
+<script src="https://cdnjs.cloudflare.com/ajax/libs/popper.js/1.12.9/umd/popper.min.js" integrity="sha384-x" crossorigin="anonymous"></script>
+<script src="https://cdn.example.org/unknown.js"></script>
+<style>.x { background: url('https://great-expectations-web-assets.s3.us-east-2.amazonaws.com/full_logo_dark.png') }</style>
+</head><body><a href="https://greatexpectations.io">GX</a>
+<img src="https://great-expectations-web-assets.s3.us-east-2.amazonaws.com/logo-long.png?d=1"></body></html>
+"""
+
+
+def test_localize_without_node_modules_warns_and_stays_offline(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    docs = tmp_path / "data_docs"
+    (docs / "static" / "images").mkdir(parents=True)
+    (docs / "static" / "images" / "logo-long.png").write_bytes(b"png")
+    page = docs / "validations" / "x" / "page.html"
+    page.parent.mkdir(parents=True)
+    page.write_text(CDN_PAGE, encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="schemas.vendor_assets"):
+        report = vendor_assets.localize_data_docs(docs, node_modules=tmp_path / "no_node_modules")
+    assert report.node_modules is None and report.copied == []
+    assert any("npm ci" in rec.getMessage() for rec in caplog.records)
+    assert external_refs(docs) == []
+    text = page.read_text(encoding="utf-8")
+    assert 'href="../../static/vendor/bootstrap/dist/css/bootstrap.min.css"' in text
+    assert "integrity" not in text and "crossorigin" not in text
+    assert "unknown.js" not in text and 'src="../../static/images/logo-long.png"' in text
+    assert not (docs / "static" / "vendor").exists()
+    # idempotent: a second pass changes nothing
+    vendor_assets.localize_data_docs(docs, node_modules=tmp_path / "no_node_modules")
+    assert page.read_text(encoding="utf-8") == text
+
+
+# ----------------------------------------------------------------------------- headless browser
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def render(url: str, tmp_path: Path) -> tuple[str, list[str]]:
+    """DOM after scripts ran, and every http(s) request the page itself made (from Chromium's net log)."""
+    assert CHROMIUM is not None
+    net_log = tmp_path / f"net-{len(list(tmp_path.glob('net-*')))}.json"
+    with tempfile.TemporaryDirectory() as profile:
+        proc = subprocess.run(
+            [
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={profile}",
+                # nothing may leave the machine even if a page asked for it
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+                f"--log-net-log={net_log}",
+                "--virtual-time-budget=10000",
+                "--dump-dom",
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=90,
+        )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    log = json.loads(net_log.read_text(encoding="utf-8"))
+    # Requests started by the page carry the file:// network-isolation key; the browser's own
+    # background requests (update checks, accounts) do not.
+    page_requests = sorted(
+        {
+            e["params"]["url"]
+            for e in log["events"]
+            if "url" in e.get("params", {})
+            and "file://" in str(e["params"].get("network_isolation_key", ""))
+            and urlsplit(e["params"]["url"]).hostname not in {"127.0.0.1", None}
+        }
+    )
+    return proc.stdout, page_requests
+
+
+def rows_with_index(dom: str, table_id_part: str) -> int:
+    m = re.search(rf"<table[^>]*{re.escape(table_id_part)}[^>]*>.*?</tbody>", dom, re.S)
+    return 0 if m is None else len(re.findall(r"<tr[^>]*data-index=", m.group(0)))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium not installed (apt-get install -y chromium); CI installs it"
+)
+def test_data_docs_render_offline_in_chromium(clean_report: GxReport, tmp_path: Path) -> None:
+    if vendor_assets.find_node_modules() is None:
+        pytest.skip(f"node_modules not installed (run: {vendor_assets.NPM_INSTALL_HINT})")
+    docs = clean_report.data_docs_index.parent
+
+    # The detector works: a page with outside URLs is caught (resolution is blocked, nothing leaves).
+    probe = tmp_path / "probe.html"
+    probe.write_text(CDN_PAGE, encoding="utf-8")
+    _, probe_requests = render(probe.as_uri(), tmp_path)
+    assert any("bootstrapcdn.com" in u for u in probe_requests), probe_requests
+
+    dom, requests = render(clean_report.data_docs_index.as_uri(), tmp_path)
+    assert requests == []
+    assert 'class="bootstrap-table' in dom  # jquery + bootstrap-table ran
+    # one validation result per frame, rows generated by bootstrap-table from the page's data
+    assert rows_with_index(dom, "validation-results-table") == 4, dom[:2000]
+
+    page = next(iter(sorted((docs / "validations" / "newsclean_paragraphs").rglob("*.html"))))
+    dom, requests = render(page.as_uri(), tmp_path)
+    assert requests == []
+    assert "Observed Value" in dom
+    # the paragraph column's results table: one row per paragraph expectation
+    assert rows_with_index(dom, "section-2-content-block-2-body") == 4, dom[:2000]
