@@ -49,13 +49,20 @@ BOILERPLATE: dict[str, str] = {
         r"promoted(?: content| stories)?|paid (?:content|post)|partner content|"
         r"(?:story|article|content) continues (?:below|after)(?: this)? (?:advertisement|ad)|"
         r"scroll (?:down )?to continue(?: with content)?|[\w ]{0,30}\bads? widget|"
-        r"ad feedback|report (?:this )?ad|remove ads|skip (?:this )?ad)(?:\s*-+)?$"
+        r"(?:video )?ad feedback|report (?:this )?ad|remove ads|skip (?:this )?(?:ad|advertisement)|supported by|"
+        r"story continues|"
+        r"publicité|anzeige|werbung|publicidad|pubblicità|publicidade|advertentie|reklama|реклама|"
+        r"广告|廣告|広告|إعلان|โฆษณา)(?:\s*-+)?$"
     ),
     "read_more_link": (
         r"(?i)^(?:read (?:the )?(?:full|entire|complete|whole|original|rest of the) (?:article|story|post|report)"
-        r"(?: (?:here|at|on) .{0,60})?|read (?:more|on|next|also|this next)\b.*|continue reading\b.*|"
-        r"keep reading\b.*|also read\b.*|must read\b.*|see also\b.*|(?:click|tap) here\b.*|"
-        r"view (?:the )?(?:full|original) (?:article|story)|more (?:from|on|about) [^.]{1,60}|"
+        r"(?: (?:here|at|on) .{0,60})?|(?:read (?:more|on|next|also|this next)|continue reading|keep reading|"
+        r"also read|must read|see also|(?:click|tap) here|lire (?:aussi|plus|la suite)|à lire aussi|"
+        r"lee (?:también|más)|lea también|leer más|ver más|mehr zum thema|lesen sie (?:auch|mehr)|"
+        r"auch interessant|weiterlesen|leggi anche|leia (?:também|mais)|читайте (?:также|далее)|"
+        r"اقرأ (?:أيضا|أيضًا|المزيد)|延伸阅读|相关(?:新闻|阅读|文章)|関連記事|阅读全文|続きを読む)"
+        r"(?:\s*[:：»›→|–—-].*|[^.!?;:。]{0,80}\.?)|"
+        r"view (?:the )?(?:full|original) (?:article|story)|more (?:from|on|about|in) [^.]{1,60}|"
         r"(?:read|view|see) (?:more|all) (?:stories|news|articles|posts)\b.*)$"
     ),
     "related_link": (
@@ -66,9 +73,9 @@ BOILERPLATE: dict[str, str] = {
         r"don['’]t miss|in case you missed it|watch|video|listen|popular(?: now)?)\s*(?:[:|–—-]\s*.*)?$"
     ),
     "comment_prompt": (
-        r"(?i)^(?:\d+\s+comments?|comments?\s*\(\d+\)|no comments(?: yet)?\.?|comments?|post a comment|"
+        r"(?i)^(?:\d+\s+comments?:?|comments?\s*\(\d+\)|[\p{L} .'’-]{1,40} said\s*(?:\.\.\.|…)|sort by\b.{0,30}|no comments(?: yet)?\.?|comments?|post a comment|"
         r"leave a (?:reply|comment)|add (?:a |your )?comment|be the first to comment\.?|"
-        r"loading comments\.*|comments are (?:closed|disabled)\.?|reply|view comments|show comments|"
+        r"loading comments\.*|comments are (?:closed|disabled)\.?|commenting (?:is )?(?:closed|disabled)\.?|reply|view comments|show comments|"
         r"(?:join|start) the (?:conversation|discussion)|\d+\s+thoughts? on\b.*|"
         r"(?:you must be )?log(?:ged)? in to (?:post a )?comment\.?|cancel reply|"
         r"your email address will not be published\.?.*|required fields are marked.*|"
@@ -79,10 +86,11 @@ BOILERPLATE: dict[str, str] = {
         r"days?|d|weeks?|wks?|months?|years?|yrs?)\s+ago(?:\s+\d+)?|just now|"
         r"(?:updated|last updated)\s*:?\s*(?:on\s+)?(?:today|yesterday)\b.*|"
         r"\d+\s*(?:-\s*\d+\s*)?min(?:ute)?s?\s+(?:read|listen|watch)|"
-        r"listen(?:ing)? to (?:this|the) (?:article|story)(?:\s*[·•|-]?\s*\d+\s*min(?:ute)?s?)?|"
-        r"(?:estimated )?reading time:?\s*\d+\s*min(?:ute)?s?)\.?$"
+        r"listen(?:ing)? to (?:this |the )?(?:article|story)(?:\s*[·•|-]?\s*\d+\s*min(?:ute)?s?)?|"
+        r"(?:(?:estimated )?reading time|lesezeit|temps de lecture|tiempo de lectura|время чтения):?\s*\d+\s*"
+        r"(?:min(?:ute)?s?|min\.|мин)|\d+\s*min(?:ute)?s?\s+(?:de )?(?:lecture|lectura|lesezeit))\.?$"
     ),
-    "share_row": rf"(?i)^(?:(?:share|follow) (?:this|on|us|via)\b.{{0,40}}|{_SOCIAL}(?:[\s|,•·/]+{_SOCIAL})*)$",
+    "share_row": rf"(?i)^(?:(?:share|follow) (?:this|on|us|via)\b.{{0,40}}|click to (?:share|email|print)\b.{{0,60}}|{_SOCIAL}(?:[\s|,•·/]+{_SOCIAL})*)$",
     "follow_prompt": (
         r"(?i)^(?:follow (?:us|@\w+|[\w.]+ on)\b.{0,60}|like us on facebook.{0,30}|"
         r"find us on .{0,40}|connect with us.{0,40})$"
@@ -90,7 +98,11 @@ BOILERPLATE: dict[str, str] = {
     "newsletter_prompt": (
         # Addressed to the reader (an imperative, or "our"/"your"), so reported speech about a
         # newsletter ("Readers can sign up for the newsletter, the company said.") stays body.
-        r"(?i)^(?:(?:sign(?:ing)? up|subscribe|register|join|get|download|don['’]t miss|never miss|stay informed|"
+        r"(?i)^(?:enter your e-?mail(?: address)?|(?:your )?e-?mail address|thanks? (?:you )?for (?:subscribing|signing up)!?|"
+        r"you(?:['’]re| are| have) (?:now |successfully )*(?:subscribed|signed up)\b.{0,80}|"
+        r"by (?:subscribing|signing up|registering|clicking (?:subscribe|sign up))\b.{0,200}|"
+        r"this (?:site|form) is protected by recaptcha\b.{0,200}|"
+        r"(?:(?:sign(?:ing)? up|subscribe|register)(?:\s+(?:for|to|now|here|today|and)\b|\s*[:!])|join|get|download|don['’]t miss|never miss|stay informed|"
         r"want (?:more|the latest))\b.{0,150}\b(?:newsletters?|inbox|briefing|digest|updates|alerts|"
         r"notifications|app|podcast|edition)\b.{0,100}|.{0,120}\b(?:our|your)\b.{0,60}\b(?:newsletters?|inbox|"
         r"briefing|digest|e-?mail updates|alerts)\b.{0,120}|(?:get|download) (?:the|our) .{0,30}\bapp\b.{0,60}|"
@@ -98,12 +110,16 @@ BOILERPLATE: dict[str, str] = {
     ),
     "cookie_banner": (
         r"(?i)^(?:.{0,200}\b(?:we|our (?:site|website|partners)|this (?:site|website)|you)\b.{0,60}\bcookies?\b.{0,300}|"
-        r".{0,200}\bcookies?\b.{0,100}\b(?:accept|consent|cookie policy|cookie settings|preferences|"
-        r"browsing experience)\b.{0,200}|(?:accept|reject|allow|manage|decline)(?: all)?(?: cookies)?|"
+        r".{0,200}\bcookies?\b.{0,100}\b(?:cookie policy|cookie settings|privacy policy|preferences|"
+        r"browsing experience)\b.{0,200}|.{0,300}\bcookies?\b.{0,300}\s(?:accept|reject|agree|allow|decline|"
+        r"ok|got it|accepter|refuser|akzeptieren|ablehnen|aceptar|rechazar|configurar|принять)(?: all| cookies)?|"
+        r"(?:accept|reject|allow|manage|decline)(?: all)?(?: cookies)?|accepter|refuser|tout accepter|"
+        r"alle akzeptieren|aceptar|rechazar|принять|同意|موافق|ยอมรับ|"
         r"cookie (?:policy|settings|preferences)|got it!?|i agree|i accept|ok(?:ay)?|agree)$"
     ),
     "tag_list": (
-        r"(?i)^(?:tags?|topics?|filed (?:under|in)|categories|category|labels?|keywords|more on|sections?)"
+        r"(?i)^(?:tags?|tagged(?: with| in)?|topics?|filed (?:under|in)|categories|category|labels?|keywords|"
+        r"more on|sections?|schlagwörter|themen|étiquettes|mots-clés|etiquetas|temas|теги|标签|タグ)"
         r"\s*[:|]\s*.*$"
     ),
     "navigation": (
@@ -111,11 +127,15 @@ BOILERPLATE: dict[str, str] = {
         r".{0,60}\b(?:next|newer|older|more)\s*(?:»|›|>)+|(?:previous|prev|next|older|newer)\s+"
         r"(?:post|posts|article|story|page|entries)\b.{0,80}|older posts|newer posts|home|back to top|"
         r"skip to (?:main )?content|main menu|menu|search|close|open menu|toggle navigation|"
-        r"page \d+ of \d+|load more|show more|see more|more|"
+        r"page \d+ of \d+|load more|show more|see more|more|(?:image |photo |slide )?\d+\s*(?:of|/)\s*\d+|"
+        r"enlarge this image|(?:hide|show|toggle) caption|expand (?:image|gallery)|view (?:the )?gallery|"
         r"(?:[\p{L}&'’ ]{1,25}\s*(?:[>»|•·]\s*)){2,}[\p{L}&'’ ]{1,25})$"
     ),
     "copyright_footer": (
-        r"(?i)^(?:©|\(c\)|copyright\b|all rights reserved\b|.{0,80}\ball rights reserved\b.{0,80}|"
+        r"(?i)^(?:©.{0,200}|(?:\(c\)|copyright)\s*©?\s*(?:\d{4}\b.{0,250})?|all rights reserved\b|"
+        r".{0,80}\b(?:all rights reserved|tous droits réservés|alle rechte vorbehalten|todos los derechos "
+        r"reservados|tutti i diritti riservati|все права защищены)\b.{0,250}|"
+        r".{0,80}(?:版权所有|版權所有|無断転載|جميع الحقوق محفوظة|สงวนลิขสิทธิ์).{0,120}|"
         r"(?:privacy policy|terms of (?:use|service)|editorial (?:policy|standards|guidelines)|"
         r"contact us|about us|accessibility|sitemap|do not sell my (?:personal )?info.*)"
         r"(?:\s*[|•·,/]\s*(?:privacy policy|terms of (?:use|service)|contact us|about us|cookie policy|"
@@ -172,7 +192,8 @@ CAPTION: dict[str, str] = {
         rf"(?i)(?:\b(?:via|/)\s*{_AGENCIES}\s*\)?\s*$|\b{_AGENCIES}\s*/\s*[\p{{L}} .'-]{{2,40}}\)?\s*$|"
         rf"\b(?:photo|photograph|picture|image|credit|illustration|graphic|video)s?\s*(?:credit)?\s*(?::|by)\s*[^.]{{2,80}}$|"
         rf"\((?:photo|image|picture|credit|file|pictured|left|right|center|centre|above|below|top)\b[^()]*\)\s*$|"
-        r"purchase licensing rights|opens new tab\s*$|\bREUTERS/[\p{L}]+)"
+        r"purchase licensing rights|opens new tab\s*$|\bREUTERS/[\p{L}]+|"
+        rf"\(?\b{_AGENCIES}\s*/\s*[\p{{L}} .'-]{{2,40}},\s*file\)?\s*$|^\(?{_AGENCIES}\)?$)"
     ),
     "photo_caption": (
         r"(?i)\b(?:in this (?:picture|photo|photograph|image|handout|screenshot|file photo|still|video grab)|"
@@ -182,6 +203,7 @@ CAPTION: dict[str, str] = {
     ),
     "caption_prefix": (
         r"(?i)^(?:photo|photograph|picture|image|caption|file photo|illustration|gallery|video|credit|"
-        r"image credit|photo credit|image source|source image)\s*[:|–—-]"
+        r"image credit|photo credit|image source|source image|composite|file)\s*[:|–—-]|"
+        r"(?:image source|image caption|media caption|photo credit|image credit),|credit\s*(?:\.\.\.|…)"
     ),
 }

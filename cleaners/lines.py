@@ -114,16 +114,32 @@ def line_signals(df: pl.DataFrame, repeats: pl.DataFrame | None = None) -> pl.Da
         & pl.col("sentence")
         & ((pl.col("words") >= 4) | (pl.col("chars") >= 20) | (pl.col("caseless") & (pl.col("chars") >= 8))),
     )
+    if "repeat_files" in out.columns:
+        return out
     if repeats is None:
         repeats = repeat_counts(df)
-    return out.join(repeats, on="content", how="left").with_columns(pl.col("repeat_files").fill_null(1))
+    return (
+        out.with_columns(h=content_hash())
+        .join(repeats, on="h", how="left")
+        .with_columns(pl.col("repeat_files").fill_null(1))
+        .drop("h")
+    )
+
+
+def content_hash(col: str = "content") -> pl.Expr:
+    """A 64-bit hash of a line's content: cross-file repetition is counted on these."""
+    return pl.col(col).hash(seed=0)
 
 
 def repeat_counts(df: pl.DataFrame) -> pl.DataFrame:
-    """Count in how many distinct files each line's content occurs.
+    """In how many distinct files each line content (by :func:`content_hash`) occurs.
 
-    >>> df = pl.DataFrame({"file": ["a", "a", "b"], "content": ["x", "x", "x"]})
-    >>> repeat_counts(df).rows()
-    [('x', 2)]
+    ``df`` has ``file`` and either ``content`` or its hash ``h``.
+
+    >>> df = pl.DataFrame({"file": ["a", "a", "b", "b"], "content": ["x", "x", "x", "y"]})
+    >>> sorted(repeat_counts(df)["repeat_files"].to_list())
+    [1, 2]
     """
-    return df.group_by("content").agg(repeat_files=pl.col("file").n_unique().cast(pl.Int32)).sort("content")
+    if "h" not in df.columns:
+        df = df.select("file", h=content_hash())
+    return df.group_by("h").agg(repeat_files=pl.col("file").n_unique().cast(pl.Int32)).sort("h")

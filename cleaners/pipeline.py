@@ -29,7 +29,7 @@ from typing import Any
 
 import polars as pl
 
-from cleaners.articles import ARTICLE_SCHEMA, build_articles
+from cleaners.articles import build_articles
 from cleaners.encoding import decode_bytes, repair_frame
 from cleaners.lines import BLANK, collapse_ws, line_signals
 from cleaners.structure import assign_structure
@@ -186,11 +186,41 @@ def clean_corpus(sources: Sequence[Source], *, max_bytes: int = DEFAULT_MAX_BYTE
     lines = classify_lines(repair_lines(raw))
     articles = build_articles(lines)
     typos = detect_typos(articles, name_counts_by_source(articles))
-    return Corpus(files=files, lines=lines.select(LINE_COLUMNS), articles=articles, typos=typos)
+    lines = lines.select(LINE_COLUMNS)
+    files, articles = with_stats(files, lines, articles, typos)
+    return Corpus(files=files, lines=lines, articles=articles, typos=typos)
 
 
-def empty_articles() -> pl.DataFrame:
-    return pl.DataFrame(schema=ARTICLE_SCHEMA)
+def with_stats(
+    files: pl.DataFrame, lines: pl.DataFrame, articles: pl.DataFrame, typos: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Per-file counts (lines, removed lines, body words, typos) and per-article typo counts.
+
+    >>> c = clean_corpus([Source("a.txt", b"Title\\nThe the storm hit the coast on Monday.\\nLeave a Reply")])
+    >>> f, a = with_stats(c.files, c.lines, c.articles, c.typos)
+    >>> f.select("n_lines", "n_removed", "n_words", "n_typos").row(0), a["n_typos"].to_list()
+    ((3, 1, 8, 1), [1])
+    """
+    per_file = lines.group_by("file").agg(
+        n_lines=pl.len().cast(pl.Int32), n_removed=(pl.col("role") == "boilerplate").sum().cast(pl.Int32)
+    )
+    words = articles.group_by("file").agg(n_words=pl.col("n_words").sum().cast(pl.Int32))
+    n_typos = typos.group_by("file").agg(n_typos=pl.len().cast(pl.Int32))
+    stats = ["n_lines", "n_removed", "n_words", "n_typos"]
+    files = (
+        files.drop([c for c in stats if c in files.columns])
+        .join(per_file, on="file", how="left")
+        .join(words, on="file", how="left")
+        .join(n_typos, on="file", how="left")
+        .with_columns(pl.col(stats).fill_null(0))
+    )
+    art_typos = typos.group_by("file", "article").agg(n_typos=pl.len().cast(pl.Int32))
+    articles = (
+        articles.drop("n_typos", strict=False)
+        .join(art_typos, on=["file", "article"], how="left")
+        .with_columns(pl.col("n_typos").fill_null(0))
+    )
+    return files, articles
 
 
 def _fixes(lines: pl.DataFrame) -> list[dict[str, Any]]:

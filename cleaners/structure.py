@@ -129,8 +129,9 @@ def _anchors_ahead(lines: list[_Line], anchor: list[bool], j: int) -> int:
 def _decide_article(lines: list[_Line], anchor: list[bool], lo: int, hi: int, art: int) -> None:
     seg = range(lo, hi)
     title_i = next((i for i in seg if lines[i].candidate or lines[i].teaser), None)
-    if title_i is not None and (lines[title_i].words > _MAX_TITLE_WORDS or (anchor[title_i] and art > 0 and
-                                                                                not lines[title_i].teaser)):
+    if title_i is not None and (
+        lines[title_i].words > _MAX_TITLE_WORDS or (anchor[title_i] and art > 0 and not lines[title_i].teaser)
+    ):
         title_i = None
     anchor_idx = [i for i in seg if anchor[i] and i != title_i]
     first = anchor_idx[0] if anchor_idx else hi
@@ -138,15 +139,19 @@ def _decide_article(lines: list[_Line], anchor: list[bool], lo: int, hi: int, ar
     subtitle_i = None
     title_text = lines[title_i].content if title_i is not None else None
     if title_i is not None:
-        nxt = next((i for i in range(title_i + 1, first) if lines[i].candidate and lines[i].content != title_text),
-                   None)
+        nxt = next(
+            (i for i in range(title_i + 1, first) if lines[i].candidate and lines[i].content != title_text),
+            None,
+        )
         if nxt is not None:
             s = lines[nxt]
             if not s.terminal and 4 <= s.words <= _MAX_TITLE_WORDS and not s.list_item:
                 subtitle_i = nxt
     # runs of short unterminated candidate lines (link menus)
-    short = [ln.candidate and not ln.terminal and ln.words < _LONG_UNTERMINATED and not ln.list_item
-             for ln in lines]
+    short = [
+        ln.candidate and not ln.terminal and ln.words < _LONG_UNTERMINATED and not ln.list_item
+        for ln in lines
+    ]
     run_len = [0] * len(lines)
     i = lo
     while i < hi:
@@ -213,8 +218,18 @@ def _decide_file(lines: list[_Line]) -> None:
             ln.article = renumber[ln.article]
 
 
-_FIELDS = ("content", "words", "chars", "terminal", "sentence", "strong", "list_item", "lex_role", "lex_reason",
-           "repeat_files")
+_FIELDS = (
+    "content",
+    "words",
+    "chars",
+    "terminal",
+    "sentence",
+    "strong",
+    "list_item",
+    "lex_role",
+    "lex_reason",
+    "repeat_files",
+)
 
 
 def assign_structure(signals: pl.DataFrame) -> pl.DataFrame:

@@ -1,12 +1,24 @@
 """The newsclean Prefect flow: scraped files in, validated cleaned documents out.
 
-discover -> batches of files -> [decode and repair] -> cross-file repetition -> [classify lines,
-split articles, read metadata] -> corpus name counts -> [typos] -> [validate] -> [write]
--> tables and run summary artifact. Each bracketed stage is one task run per batch.
+One task run per batch of files and stage; the frames of a batch stream through Parquet parts
+in ``<output>/.work/`` so task results stay small and memory stays flat in corpus size:
+
+1. ``decode-and-repair``   read, hash, decode and repair the changed files of a batch
+2. (flow)                  cross-file repetition from 64-bit content hashes of every line
+3. ``classify-and-split``  roles, reasons, articles and metadata
+4. (flow)                  name counts pooled per source, for corpus-aware typo checks
+5. ``typos-validate-write`` typos, pandera validation, documents, quarantine entries
+6. (flow)                  final tables, incremental state, run manifest, artifacts
+
+Incremental: ``<output>/.state/`` keeps each file's sha256, the cleaner version and the
+signature of its cross-file context (which of its lines repeat elsewhere; the name counts of
+its source). A file whose three are unchanged keeps its outputs; ``force=True`` recleans all.
 """
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -18,19 +30,21 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from cleaners.articles import build_articles
-from cleaners.lines import repeat_counts
+from cleaners.lines import content_hash, repeat_counts
 from cleaners.pipeline import (
     CLEANER_VERSION,
     DEFAULT_MAX_BYTES,
+    FILES_SCHEMA,
     LINE_COLUMNS,
     Corpus,
     classify_lines,
     decode_sources,
     detect_typos,
     documents,
-    name_counts_by_source,
     repair_lines,
+    with_stats,
 )
+from cleaners.typos import count_names
 from flows.outputs import (
     atomic_write_bytes,
     atomic_write_parquet,
@@ -42,10 +56,33 @@ from flows.outputs import (
     remove_stale,
     write_documents,
 )
+from flows.progress import Progress
 from flows.report import RunFrames, publish_run_artifacts
 from schemas.frames import FAILURE_SCHEMA, validate_corpus
+from schemas.gx_suite import validate_with_gx
 
 DEFAULT_BATCH_BYTES = 8 * 1024 * 1024
+
+
+class ValidationFailed(Exception):
+    """A critical great-expectations expectation failed: the run fails after writing its reports."""
+
+    def __init__(self, message: str, summary: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.summary = summary
+
+
+TABLES = ("files", "lines", "articles", "typos")
+STATE_FILES: dict[str, Any] = {
+    "file": pl.Utf8,
+    "sha256": pl.Utf8,
+    "version": pl.Utf8,
+    "repeat_sig": pl.Utf8,
+    "source": pl.Utf8,
+    "names_sig": pl.Utf8,
+}
+NAMES_SCHEMA: dict[str, Any] = {"file": pl.Utf8, "source": pl.Utf8, "name": pl.Utf8, "count": pl.Int64}
+HASHES_SCHEMA: dict[str, Any] = {"file": pl.Utf8, "h": pl.UInt64}
 
 
 def _retry_on_oserror(task: Any, task_run: Any, state: Any) -> bool:
@@ -60,15 +97,14 @@ def _retry_on_oserror(task: Any, task_run: Any, state: Any) -> bool:
 
 
 @dataclass
-class Batch:
-    """The frames of one batch of files as they move through the stages."""
+class Decoded:
+    """What the first stage hands back: small frames; the lines wait in a Parquet part."""
 
-    files: pl.DataFrame
-    raw: pl.DataFrame
-    lines: pl.DataFrame
-    articles: pl.DataFrame = field(default_factory=pl.DataFrame)
-    typos: pl.DataFrame = field(default_factory=pl.DataFrame)
-    failures: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=FAILURE_SCHEMA))
+    files: pl.DataFrame  # files decoded in this run (FILES_SCHEMA)
+    hashes: pl.DataFrame  # (file, h) of every non-blank line of those files
+    unchanged: dict[str, str] = field(default_factory=dict)  # file -> sha256, bytes and version as last run
+    part: Path | None = None
+    n_bytes: int = 0
 
 
 def make_batches(paths: list[Path], batch_bytes: int) -> list[list[Path]]:
@@ -88,6 +124,10 @@ def make_batches(paths: list[Path], batch_bytes: int) -> list[list[Path]]:
     return [b for b in batches if b]
 
 
+def _sha(data: bytes | None) -> str | None:
+    return hashlib.sha256(data).hexdigest() if data is not None else None
+
+
 @task(
     name="decode-and-repair",
     cache_policy=NO_CACHE,
@@ -96,53 +136,143 @@ def make_batches(paths: list[Path], batch_bytes: int) -> list[list[Path]]:
     retry_delay_seconds=[1, 2, 4],
     retry_condition_fn=_retry_on_oserror,
 )
-def decode_and_repair(paths: list[Path], max_bytes: int) -> Batch:
-    """Read a batch of files, decode their bytes and repair the encoding of every line."""
-    sources = [read_source(p, max_bytes) for p in paths]
+def decode_task(paths: list[Path], max_bytes: int, known: dict[str, str], part: Path) -> Decoded:
+    """Read a batch; decode and repair the files whose bytes changed since the last run."""
+    sources, unchanged, n_bytes = [], {}, 0
+    for p in paths:
+        src = read_source(p, max_bytes)
+        n_bytes += len(src.data or b"")
+        sha = _sha(src.data)
+        if sha is not None and known.get(src.name) == sha:
+            unchanged[src.name] = sha
+        else:
+            sources.append(src)
     files, raw = decode_sources(sources, max_bytes=max_bytes)
-    return Batch(files=files, raw=raw, lines=repair_lines(raw))
-
-
-@task(name="classify-and-split", cache_policy=NO_CACHE, persist_result=False)
-def classify_and_split(batch: Batch, repeats: pl.DataFrame) -> Batch:
-    """Give every line a role and reason, split articles and read their metadata."""
-    lines = classify_lines(batch.lines, repeats)
-    return Batch(
-        files=batch.files, raw=batch.raw, lines=lines.select(LINE_COLUMNS), articles=build_articles(lines)
+    lines = repair_lines(raw)
+    if len(lines):
+        atomic_write_parquet(part, lines)
+    return Decoded(
+        files=files,
+        hashes=lines.select("file", h=content_hash()),
+        unchanged=unchanged,
+        part=part if len(lines) else None,
+        n_bytes=n_bytes,
     )
 
 
-@task(name="detect-typos", cache_policy=NO_CACHE, persist_result=False)
-def typos_task(batch: Batch, pooled: dict[str, Counter[str]]) -> Batch:
-    batch.typos = detect_typos(batch.articles, pooled)
-    return batch
-
-
-@task(name="validate", cache_policy=NO_CACHE, persist_result=False)
-def validate_task(batch: Batch) -> Batch:
-    """pandera models and the conservation rule; failures name their file."""
-    batch.failures = validate_corpus(batch.raw, batch.lines, batch.articles, batch.typos)
-    return batch
+@task(
+    name="classify-and-split",
+    cache_policy=NO_CACHE,
+    persist_result=False,
+    retries=2,
+    retry_delay_seconds=[1, 4],
+    retry_condition_fn=_retry_on_oserror,
+)
+def classify_task(parts: list[Path], files: list[str], repeats: pl.DataFrame, out: Path) -> pl.DataFrame:
+    """Roles, reasons, articles and metadata of ``files``; returns their name counts per source."""
+    lines = _read_parts(parts, files)
+    lines = classify_lines(lines, repeats)
+    articles = build_articles(lines)
+    atomic_write_parquet(out.with_suffix(".lines.parquet"), lines.select(LINE_COLUMNS))
+    atomic_write_parquet(out.with_suffix(".articles.parquet"), articles)
+    rows = [
+        {"file": f, "source": s, "name": name, "count": c}
+        for f, s, paras in articles.select("file", "source", "paragraphs").iter_rows()
+        for name, c in count_names(paras).items()
+    ]
+    return pl.DataFrame(rows, schema=NAMES_SCHEMA)
 
 
 @task(
-    name="write-outputs",
+    name="typos-validate-write",
     cache_policy=NO_CACHE,
     persist_result=False,
     retries=3,
     retry_delay_seconds=[1, 2, 4],
     retry_condition_fn=_retry_on_oserror,
 )
-def write_task(batch: Batch, out_dir: Path, stems: dict[str, str]) -> list[Path]:
-    corpus = Corpus(files=batch.files, lines=batch.lines, articles=batch.articles, typos=batch.typos)
-    failures: dict[str, list[dict[str, Any]]] = {}
-    for row in batch.failures.iter_rows(named=True):
-        failures.setdefault(row["file"] or "?", []).append(row)
-    return write_documents(out_dir, documents(corpus), stems, failures)
+def finish_task(
+    stage: Path,
+    files: pl.DataFrame,
+    raw_parts: list[Path],
+    pooled: dict[str, Counter[str]],
+    out_dir: Path,
+    stems: dict[str, str],
+) -> tuple[pl.DataFrame, list[Path]]:
+    """Typos, validation, and the documents of one batch. Returns validation failures and written paths."""
+    names = files["file"].to_list()
+    lines = _read_one(stage.with_suffix(".lines.parquet"), names)
+    articles = _read_one(stage.with_suffix(".articles.parquet"), names)
+    typos = detect_typos(articles, pooled)
+    atomic_write_parquet(stage.with_suffix(".typos.parquet"), typos)
+    raw = _read_parts(raw_parts, names).select("file", "n", "raw")
+    failures = validate_corpus(raw, lines, articles, typos)
+    by_file: dict[str, list[dict[str, Any]]] = {}
+    for row in failures.iter_rows(named=True):
+        by_file.setdefault(row["file"] or "?", []).append(row)
+    corpus = Corpus(files=files, lines=lines, articles=articles, typos=typos)
+    return failures, write_documents(out_dir, documents(corpus), stems, by_file)
 
 
-def _concat(frames: list[pl.DataFrame]) -> pl.DataFrame:
-    return pl.concat(frames, how="vertical") if frames else pl.DataFrame()
+def _read_one(path: Path, files: list[str]) -> pl.DataFrame:
+    return pl.read_parquet(path).filter(pl.col("file").is_in(files)) if path.exists() else pl.DataFrame()
+
+
+def _read_parts(parts: list[Path], files: list[str]) -> pl.DataFrame:
+    frames = [pl.scan_parquet(p).filter(pl.col("file").is_in(files)) for p in parts if p.exists()]
+    if not frames:
+        return pl.DataFrame(
+            schema={"file": pl.Utf8, "n": pl.Int32, "raw": pl.Utf8, "text": pl.Utf8, "content": pl.Utf8}
+        )
+    return pl.concat(frames).collect()
+
+
+def _signature(values: list[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(values)).encode()).hexdigest()[:16]
+
+
+def _repeat_sigs(hashes: pl.DataFrame, repeats: pl.DataFrame) -> dict[str, str]:
+    """Per file: which of its lines occur in other files too (a change there changes its roles)."""
+    rep = repeats.filter(pl.col("repeat_files") >= 2).select("h", "repeat_files")
+    joined = hashes.join(rep, on="h", how="inner").unique()
+    sigs = {
+        f: _signature([f"{h}:{n}" for h, n in zip(g["h"], g["repeat_files"], strict=True)])
+        for (f,), g in joined.partition_by("file", as_dict=True).items()
+    }
+    return {f: sigs.get(f, "") for f in hashes["file"].unique().to_list()}
+
+
+def _pool(names: pl.DataFrame) -> dict[str, Counter[str]]:
+    pooled: dict[str, Counter[str]] = {}
+    for source, name, count in (
+        names.filter(pl.col("source").is_not_null()).select("source", "name", "count").iter_rows()
+    ):
+        pooled.setdefault(source, Counter())[name] += count
+    return pooled
+
+
+def _load_state(state_dir: Path, out_dir: Path, force: bool) -> dict[str, pl.DataFrame]:
+    empty = {
+        "files": pl.DataFrame(schema=STATE_FILES),
+        "hashes": pl.DataFrame(schema=HASHES_SCHEMA),
+        "names": pl.DataFrame(schema=NAMES_SCHEMA),
+    }
+    tables_ok = all((out_dir / f"{t}.parquet").exists() for t in TABLES)
+    if force or not tables_ok or not all((state_dir / f"{k}.parquet").exists() for k in empty):
+        return empty
+    try:
+        state = {k: pl.read_parquet(state_dir / f"{k}.parquet") for k in empty}
+    except (OSError, pl.exceptions.PolarsError):
+        return empty
+    state["files"] = state["files"].filter(pl.col("version") == CLEANER_VERSION)
+    return state
+
+
+def _previous_rows(out_dir: Path, keep: list[str]) -> dict[str, pl.DataFrame]:
+    """Rows of the last run's tables for the files that are not recleaned."""
+    if not keep:
+        return {}
+    return {t: pl.read_parquet(out_dir / f"{t}.parquet").filter(pl.col("file").is_in(keep)) for t in TABLES}
 
 
 @flow(name="newsclean", log_prints=False)
@@ -152,60 +282,169 @@ def clean_flow(
     pattern: str = "*.txt",
     batch_bytes: int = DEFAULT_BATCH_BYTES,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    force: bool = False,
+    progress: bool = False,
 ) -> dict[str, Any]:
     """Clean every file matching ``pattern`` in ``input_dir`` into ``output_dir``; return the run summary."""
     log = get_run_logger()
     started = time.time()
     in_dir, out_dir = Path(input_dir), Path(output_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    work, state_dir = out_dir / ".work", out_dir / ".state"
+    shutil.rmtree(work, ignore_errors=True)  # parts of a killed run
+    work.mkdir(parents=True)
     paths = discover(in_dir, pattern)
     stems = output_stems([p.name for p in paths])
     batches = make_batches(paths, batch_bytes)
+    state = _load_state(state_dir, out_dir, force)
+    known = dict(state["files"].select("file", "sha256").iter_rows())
+    bar = Progress(total_files=len(paths), total_batches=len(batches) * 3, enabled=progress)
     log.info("%d files in %d batches from %s", len(paths), len(batches), in_dir)
 
-    decoded = [f.result() for f in [decode_and_repair.submit(b, max_bytes) for b in batches]]
-    all_lines = _concat([b.lines.select("file", "content") for b in decoded])
-    repeats = (
-        repeat_counts(all_lines)
-        if len(all_lines)
-        else pl.DataFrame(schema={"content": pl.Utf8, "repeat_files": pl.Int32})
-    )
-    structured = [f.result() for f in [classify_and_split.submit(b, repeats) for b in decoded]]
-    pooled = (
-        name_counts_by_source(
-            _concat([b.articles for b in structured if len(b.articles)]).select("source", "paragraphs")
+    # 1. decode and repair what changed
+    dec_futures = [
+        decode_task.submit(
+            b, max_bytes, {p.name: known[p.name] for p in b if p.name in known}, work / f"raw-{i:05d}.parquet"
         )
-        if any(len(b.articles) for b in structured)
-        else {}
-    )
-    with_typos = [f.result() for f in [typos_task.submit(b, pooled) for b in structured]]
-    validated = [f.result() for f in [validate_task.submit(b) for b in with_typos]]
-    written = [p for f in [write_task.submit(b, out_dir, stems) for b in validated] for p in f.result()]
+        for i, b in enumerate(batches)
+    ]
+    decoded: list[Decoded] = []
+    for f in dec_futures:
+        decoded.append(f.result())
+        bar.step(
+            files=len(decoded[-1].files) + len(decoded[-1].unchanged),
+            n_bytes=decoded[-1].n_bytes,
+            stage="decode",
+        )
+    unchanged = {name: sha for d in decoded for name, sha in d.unchanged.items()}
+    new_files = _concat([d.files for d in decoded], FILES_SCHEMA)
+    raw_parts = [d.part for d in decoded if d.part is not None]
 
-    files = _concat([b.files for b in validated])
-    lines = _concat([b.lines for b in validated])
-    articles = _concat([b.articles for b in validated])
-    typos = _concat([b.typos for b in validated])
-    failures = _concat([b.failures for b in validated])
-    if len(files):
+    # 2. cross-file repetition over the whole run
+    old_hashes = state["hashes"].filter(pl.col("file").is_in(list(unchanged)))
+    hashes = _concat([old_hashes, *(d.hashes for d in decoded)], HASHES_SCHEMA)
+    repeats = repeat_counts(hashes)
+    repeat_sig = _repeat_sigs(hashes, repeats)
+    old = {r["file"]: r for r in state["files"].iter_rows(named=True)}
+    context_changed = [f for f in unchanged if old[f]["repeat_sig"] != repeat_sig.get(f, "")]
+    if context_changed:  # their lines must be decoded again: their roles may change
+        redo = [p for p in paths if p.name in set(context_changed)]
+        extra = decode_task.submit(redo, max_bytes, {}, work / "raw-context.parquet").result()
+        new_files = _concat([new_files, extra.files], FILES_SCHEMA)
+        raw_parts += [extra.part] if extra.part else []
+        for name in context_changed:
+            unchanged.pop(name)
+
+    # 3. classify and split the files to clean, in batches
+    todo = new_files["file"].to_list()
+    todo_batches = _regroup(batches, set(todo))
+    names_new = _concat(
+        [
+            f.result()
+            for f in [
+                classify_task.submit(raw_parts, b, repeats, work / f"stage-{i:05d}")
+                for i, b in enumerate(todo_batches)
+            ]
+        ],
+        NAMES_SCHEMA,
+    )
+    bar.step(stage="classify", batches=len(todo_batches))
+
+    # 4. name counts per source; unchanged files whose source's counts moved get their typos redone
+    names = _concat([state["names"].filter(pl.col("file").is_in(list(unchanged))), names_new], NAMES_SCHEMA)
+    pooled = _pool(names)
+    names_sig = {s: _signature([f"{k}:{v}" for k, v in c.items()]) for s, c in pooled.items()}
+    moved = [
+        f
+        for f in unchanged
+        if old[f]["source"] is not None and old[f]["names_sig"] != names_sig.get(old[f]["source"], "")
+    ]
+    keep = sorted(set(unchanged) - set(moved))
+    prev = _previous_rows(out_dir, sorted(unchanged))
+    if moved:
+        # Their lines and articles are unchanged: re-stage them from the last run's tables.
+        stage = work / "stage-moved"
         atomic_write_parquet(
-            out_dir / "files.parquet", files.with_columns(stem=pl.col("file").replace_strict(stems))
+            stage.with_suffix(".lines.parquet"), prev["lines"].filter(pl.col("file").is_in(moved))
         )
-        atomic_write_parquet(out_dir / "lines.parquet", lines.drop("fixes"))
-        atomic_write_parquet(out_dir / "articles.parquet", articles)
-        atomic_write_parquet(out_dir / "typos.parquet", typos)
-    tables = [out_dir / f"{t}.parquet" for t in ("files", "lines", "articles", "typos")]
-    removed = remove_stale(out_dir, [*written, *tables], previous_outputs(out_dir))
+        atomic_write_parquet(
+            stage.with_suffix(".articles.parquet"), prev["articles"].filter(pl.col("file").is_in(moved))
+        )
+        raw_moved = decode_task.submit(
+            [p for p in paths if p.name in set(moved)], max_bytes, {}, work / "raw-moved.parquet"
+        ).result()
+        raw_parts += [raw_moved.part] if raw_moved.part else []
+        new_files = _concat(
+            [new_files, prev["files"].filter(pl.col("file").is_in(moved)).select(list(FILES_SCHEMA))],
+            FILES_SCHEMA,
+        )
+        todo_batches.append(moved)
 
+    # 5. typos, validation, documents
+    file_rows = new_files.unique("file", keep="last")
+    stages = [work / f"stage-{i:05d}" for i in range(len(todo_batches) - bool(moved))] + (
+        [work / "stage-moved"] if moved else []
+    )
+    results = [
+        f.result()
+        for f in [
+            finish_task.submit(
+                st, file_rows.filter(pl.col("file").is_in(b)), raw_parts, pooled, out_dir, stems
+            )
+            for st, b in zip(stages, todo_batches, strict=True)
+        ]
+    ]
+    bar.step(stage="write", batches=len(todo_batches))
+    failures = _concat([r[0] for r in results], FAILURE_SCHEMA)
+    written = [p for r in results for p in r[1]]
+
+    # 6. tables (kept rows of unchanged files + this run's parts), state, manifest, artifacts
+    keep_rows = {t: df.filter(pl.col("file").is_in(keep)) for t, df in prev.items()} if prev else {}
+    files = _concat(
+        [
+            keep_rows.get("files", pl.DataFrame(schema={**FILES_SCHEMA, "stem": pl.Utf8})).drop("stem"),
+            file_rows,
+        ],
+        FILES_SCHEMA,
+    ).sort("file")
+    lines = _sorted_concat(keep_rows.get("lines"), [st.with_suffix(".lines.parquet") for st in stages])
+    articles = _sorted_concat(
+        keep_rows.get("articles"), [st.with_suffix(".articles.parquet") for st in stages]
+    )
+    typos = _sorted_concat(keep_rows.get("typos"), [st.with_suffix(".typos.parquet") for st in stages])
+    files, articles = with_stats(files, lines, articles, typos)
+    files = files.with_columns(stem=pl.col("file").replace_strict(stems, default=None))
+    tables = {"files": files, "lines": lines, "articles": articles, "typos": typos}
+    for t, df in tables.items():
+        atomic_write_parquet(out_dir / f"{t}.parquet", df)
+    kept_docs = (
+        [out_dir / f"{stems[f]}.json" for f in keep]
+        + [
+            out_dir / "text" / f"{stems[f]}-{i}.txt"
+            for f in keep
+            for i in range(int((articles["file"] == f).sum()))
+        ]
+        + [
+            out_dir / "quarantine" / f"{stems[f]}.json"
+            for f in keep
+            if (out_dir / "quarantine" / f"{stems[f]}.json").exists()
+        ]
+    )
+    outputs = [*written, *kept_docs, *(out_dir / f"{t}.parquet" for t in TABLES)]
+    removed = remove_stale(out_dir, outputs, previous_outputs(out_dir))
+    _save_state(state_dir, files, hashes, names, repeat_sig, names_sig, articles)
+    shutil.rmtree(work, ignore_errors=True)
+
+    quarantined = sorted(
+        set(failures["file"].drop_nulls().to_list())
+        | set(files.filter(pl.col("error_kind").is_not_null())["file"].to_list())
+    )
     summary: dict[str, Any] = {
         "files": len(files),
-        "errors": int(files["error_kind"].is_not_null().sum()) if len(files) else 0,
-        "quarantined": sorted(
-            set(failures["file"].drop_nulls().to_list())
-            | set(files.filter(pl.col("error_kind").is_not_null())["file"].to_list())
-        )
-        if len(files)
-        else [],
+        "cleaned": len(file_rows),
+        "unchanged": len(keep),
+        "errors": int(files["error_kind"].is_not_null().sum()),
+        "quarantined": quarantined,
         "articles": len(articles),
         "lines": len(lines),
         "typos": len(typos),
@@ -220,9 +459,18 @@ def clean_flow(
         "output_dir": str(out_dir),
         "started": started,
         "seconds": round(time.time() - started, 3),
-        "outputs": sorted(str(p.relative_to(out_dir)) for p in [*written, *tables] if p.exists()),
+        "outputs": sorted(str(p.relative_to(out_dir)) for p in outputs if p.exists()),
     }
+    gx = validate_with_gx(articles, lines, files, out_dir / "reports")
+    summary.update(
+        gx_success=gx.success,
+        gx_rows=gx.rows,
+        data_docs=str(gx.data_docs_index),
+        validation_md=str(gx.validation_md),
+    )
+    manifest["gx_success"] = gx.success
     atomic_write_bytes(out_dir / "run-manifest.json", dump_json(manifest))
+    bar.close()
     publish_run_artifacts(
         RunFrames(
             files=files,
@@ -232,13 +480,76 @@ def clean_flow(
             failures=failures,
             stems=stems,
             out_dir=out_dir,
+            data_docs_index=gx.data_docs_index,
         )
     )
     log.info(
-        "cleaned %d files: %d articles, %d typos, %d quarantined",
+        "cleaned %d of %d files (%d unchanged): %d articles, %d typos, %d quarantined",
+        summary["cleaned"],
         summary["files"],
+        summary["unchanged"],
         summary["articles"],
         summary["typos"],
-        len(summary["quarantined"]),
+        len(quarantined),
     )
+    if not gx.success:
+        failed = [r["expectation"] for r in gx.rows if not r["passed"] and r["severity"] == "critical"]
+        raise ValidationFailed(f"critical expectations failed: {', '.join(failed)}", summary)
     return summary
+
+
+def _regroup(batches: list[list[Path]], todo: set[str]) -> list[list[str]]:
+    """The files to clean, in the original batches' order (context-changed files join the last batch)."""
+    out = [[p.name for p in b if p.name in todo] for b in batches]
+    seen = {n for b in out for n in b}
+    rest = sorted(todo - seen)
+    if rest:
+        out.append(rest)
+    return [b for b in out if b]
+
+
+def _concat(frames: list[pl.DataFrame], schema: dict[str, Any]) -> pl.DataFrame:
+    frames = [f.select([pl.col(c).cast(t) for c, t in schema.items()]) for f in frames if len(f)]
+    return pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=schema)
+
+
+def _sorted_concat(kept: pl.DataFrame | None, parts: list[Path]) -> pl.DataFrame:
+    frames = [pl.scan_parquet(p) for p in parts if p.exists()]
+    if kept is not None and len(kept):
+        frames.insert(0, kept.lazy())
+    if not frames:
+        return kept if kept is not None else pl.DataFrame()
+    df = pl.concat(frames, how="diagonal_relaxed").collect()
+    keys = [k for k in ("file", "article", "n", "paragraph", "start") if k in df.columns]
+    return df.sort(keys)
+
+
+def _save_state(
+    state_dir: Path,
+    files: pl.DataFrame,
+    hashes: pl.DataFrame,
+    names: pl.DataFrame,
+    repeat_sig: dict[str, str],
+    names_sig: dict[str, str],
+    articles: pl.DataFrame,
+) -> None:
+    source = (
+        dict(articles.filter(pl.col("article") == 0).select("file", "source").iter_rows())
+        if len(articles)
+        else {}
+    )
+    rows = [
+        {
+            "file": f,
+            "sha256": sha,
+            "version": CLEANER_VERSION,
+            "repeat_sig": repeat_sig.get(f, ""),
+            "source": source.get(f),
+            "names_sig": names_sig.get(source.get(f) or "", ""),
+        }
+        for f, sha, err in files.select("file", "sha256", "error_kind").iter_rows()
+        if sha and err is None
+    ]
+    atomic_write_parquet(state_dir / "files.parquet", pl.DataFrame(rows, schema=STATE_FILES))
+    atomic_write_parquet(state_dir / "hashes.parquet", hashes.sort("file", "h"))
+    atomic_write_parquet(state_dir / "names.parquet", names.sort("file", "source", "name"))

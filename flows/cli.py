@@ -1,12 +1,13 @@
 """The ``newsclean`` command line.
 
     newsclean clean PATH [PATH ...] [--format json|text] [--output DIR]
-    newsclean run [--input DIR] [--output DIR] [--pattern GLOB]
+    newsclean run [--input DIR] [--output DIR] [--pattern GLOB] [--force] [--dask-address ADDR]
+    newsclean serve [--cron EXPR | --interval SECONDS]
     newsclean repair PATH|-
     newsclean typos PATH|-
 
 ``clean``, ``repair`` and ``typos`` run the cleaners directly (no Prefect, fast start);
-``run`` runs the Prefect flow.
+``run`` runs the Prefect flow once; ``serve`` serves it on a schedule.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from cleaners.pipeline import DEFAULT_MAX_BYTES, Source
 
@@ -81,27 +83,67 @@ def cmd_clean(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if bad and len(bad) == len(docs) else EXIT_OK
 
 
+EXIT_VALIDATION = 3
+
+
+def _flow_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "input_dir": args.input,
+        "output_dir": args.output,
+        "pattern": args.pattern,
+        "batch_bytes": int(args.batch_mb * 1024 * 1024),
+        "max_bytes": args.max_bytes,
+    }
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     _prefect_env(Path.cwd())
-    from flows.clean_flow import clean_flow
+    from flows.clean_flow import ValidationFailed, clean_flow
+    from schemas.gx_suite import format_table
 
     if not Path(args.input).is_dir():
         print(f"newsclean run: input folder not found: {args.input}", file=sys.stderr)
         return EXIT_USAGE
-    summary = clean_flow(
-        input_dir=args.input,
-        output_dir=args.output,
-        pattern=args.pattern,
-        batch_bytes=int(args.batch_mb * 1024 * 1024),
-        max_bytes=args.max_bytes,
-    )
+    run = clean_flow
+    if args.dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        run = clean_flow.with_options(task_runner=DaskTaskRunner(address=args.dask_address))  # type: ignore[arg-type]
+    code = EXIT_OK
+    try:
+        summary = run(**_flow_kwargs(args), force=args.force, progress=sys.stderr.isatty())
+    except ValidationFailed as exc:
+        summary, code = exc.summary, EXIT_VALIDATION
     print(
-        f"newsclean: {summary['files']} files -> {args.output}: {summary['articles']} articles, "
-        f"{summary['lines']} lines, {summary['typos']} typos, {summary['errors']} bad input, "
-        f"{len(summary['quarantined'])} quarantined"
+        f"newsclean: {summary['files']} files -> {args.output}: {summary['cleaned']} cleaned, "
+        f"{summary['unchanged']} unchanged; {summary['articles']} articles, {summary['lines']} lines, "
+        f"{summary['typos']} typos, {summary['errors']} bad input, {len(summary['quarantined'])} quarantined"
     )
     for f in summary["quarantined"]:
         print(f"  quarantined: {f}")
+    print()
+    print(format_table(summary["gx_rows"]))
+    print(
+        f"\nvalidation: {'passed' if summary['gx_success'] else 'FAILED (a critical expectation)'}; "
+        f"report {summary['validation_md']}; Data Docs {summary['data_docs']}"
+    )
+    return code
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the flow as a deployment with a schedule (needs PREFECT_API_URL of a running server)."""
+    _prefect_env(Path.cwd())
+    from flows.clean_flow import clean_flow
+
+    if not os.environ.get("PREFECT_API_URL"):
+        print(
+            "newsclean serve: set PREFECT_API_URL to a running `prefect server start` "
+            "(e.g. http://127.0.0.1:4200/api)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    schedule: dict[str, object] = {"interval": args.interval} if args.interval else {"cron": args.cron}
+    clean_flow.serve(name=args.name, parameters={**_flow_kwargs(args), "force": False}, **schedule)  # type: ignore[arg-type]
     return EXIT_OK
 
 
@@ -176,7 +218,23 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--pattern", default="*.txt")
     r.add_argument("--batch-mb", type=float, default=8.0, help="megabytes of input per task run (default 8)")
     r.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES)
+    r.add_argument("--force", action="store_true", help="reclean every file, even unchanged ones")
+    r.add_argument(
+        "--dask-address", metavar="tcp://HOST:PORT", help="run the batches on an existing Dask cluster"
+    )
     r.set_defaults(func=cmd_run)
+    sv = sub.add_parser(
+        "serve", help="serve the flow on a schedule against a Prefect server (default: hourly)"
+    )
+    sv.add_argument("--input", default="seeds", metavar="DIR")
+    sv.add_argument("--output", default="cleaned", metavar="DIR")
+    sv.add_argument("--pattern", default="*.txt")
+    sv.add_argument("--batch-mb", type=float, default=8.0)
+    sv.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES)
+    sv.add_argument("--name", default="newsclean-hourly", help="deployment name")
+    sv.add_argument("--cron", default="0 * * * *", help="cron schedule (default hourly)")
+    sv.add_argument("--interval", type=float, help="seconds between runs instead of --cron")
+    sv.set_defaults(func=cmd_serve)
     rp = sub.add_parser("repair", help="print the text decoded, repaired and normalized, every line in place")
     rp.add_argument("path", metavar="PATH|-")
     rp.set_defaults(func=cmd_repair)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -32,18 +34,55 @@ def discover(input_dir: Path, pattern: str = "*.txt") -> list[Path]:
     )
 
 
-def read_source(path: Path, max_bytes: int) -> Source:
-    """Read one input's bytes; an unreadable input becomes a Source with an error, never an exception."""
-    name = path.name
+def display_name(name: str | Path) -> str:
+    r"""The name of an input as the documents show it (the contract's ``file``): always valid UTF-8.
+
+    A file name that is not valid UTF-8 (Python keeps its bytes as lone surrogates) shows the
+    bad bytes as ``\xNN``; every other name is returned unchanged.
+
+    >>> display_name("caf\udce9.txt")
+    'caf\\xe9.txt'
+    """
+    name = name.name if isinstance(name, Path) else name
     try:
-        if path.is_dir():
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return name
+
+
+def read_source(path: Path, max_bytes: int) -> Source:
+    """Read one input's bytes; an unreadable input becomes a Source with an error, never an exception.
+
+    Only regular files (or symlinks to them) are read: a directory, a named pipe or a device
+    that matches the pattern gets a ``not_a_file`` error instead of a read that could block or
+    never end. At most ``max_bytes + 1`` bytes are read, so a file that grows after it was
+    measured is still refused as ``too_large``. Other ``OSError`` (an I/O fault) propagate: the
+    reading task retries them.
+    """
+    name = display_name(path)
+    try:
+        st = path.stat()
+        if stat.S_ISDIR(st.st_mode):
             return Source(name, None, "not_a_file", f"{name} is a directory")
-        size = path.stat().st_size
-        if size > max_bytes:
+        if not stat.S_ISREG(st.st_mode):
             return Source(
-                name, None, "too_large", f"{name} is {size} bytes; the limit is {max_bytes} (--max-bytes)"
+                name, None, "not_a_file", f"{name} is not a regular file (a pipe, socket or device)"
             )
-        return Source(name, path.read_bytes())
+        if st.st_size > max_bytes:
+            return Source(
+                name,
+                None,
+                "too_large",
+                f"{name} is {st.st_size} bytes; the limit is {max_bytes} (--max-bytes)",
+            )
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            return Source(
+                name, None, "too_large", f"{name} is more than {max_bytes} bytes, the limit (--max-bytes)"
+            )
+        return Source(name, data)
     except FileNotFoundError:
         kind = "broken_symlink" if path.is_symlink() else "vanished"
         return Source(name, None, kind, f"{name} could not be read: it no longer exists")
@@ -51,26 +90,45 @@ def read_source(path: Path, max_bytes: int) -> Source:
         return Source(name, None, "unreadable", f"{name} could not be read: {exc.strerror}")
     except IsADirectoryError:
         return Source(name, None, "not_a_file", f"{name} is a directory")
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENAMETOOLONG, errno.ENOTDIR):
+            return Source(name, None, "unreadable", f"{name} could not be read: {exc.strerror}")
+        raise
+
+
+#: Stems an input may not take: names the flow itself writes in the output folder.
+RESERVED_STEMS = frozenset({"run-manifest"})
+#: Longest stem in UTF-8 bytes: ``text/<stem>-<article>.txt`` and ``<stem>-<k>.json`` must stay
+#: within the 255-byte file name limit of common file systems.
+MAX_STEM_BYTES = 200
+
+
+def _cut_utf8(text: str, limit: int) -> str:
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text
+    return data[:limit].decode("utf-8", "ignore")
 
 
 def output_stems(names: Sequence[str]) -> dict[str, str]:
     """A safe, unique output stem for each input name (``<stem>`` of ``<stem>.json``).
 
     Path separators and other unsafe characters become ``_``; a leading dot or dash is
-    prefixed with ``_`` so the stem can never be a relative path or an option; repeats get
-    ``-2``, ``-3`` … in name order.
+    prefixed with ``_`` so the stem can never be a relative path or an option; a stem the flow
+    uses itself (``run-manifest``) is prefixed with ``_`` too; stems are cut to
+    :data:`MAX_STEM_BYTES` bytes of UTF-8; repeats get ``-2``, ``-3`` … in name order.
 
-    >>> output_stems(["a.txt", "a.md", "../x.txt", "-rf.txt", "naïve file.txt"])
-    {'a.txt': 'a', 'a.md': 'a-2', '../x.txt': '_.._x', '-rf.txt': '_-rf', 'naïve file.txt': 'naïve file'}
+    >>> output_stems(["a.txt", "a.md", "../x.txt", "-rf.txt", "naïve file.txt", "run-manifest.txt"])
+    {'a.txt': 'a', 'a.md': 'a-2', '../x.txt': '_.._x', '-rf.txt': '_-rf', 'naïve file.txt': 'naïve file', 'run-manifest.txt': '_run-manifest'}
     """
     out: dict[str, str] = {}
     used: set[str] = set()
-    for name in names:
+    for name in map(display_name, names):
         base = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
         stem = _UNSAFE.sub("_", base.replace(os.sep, "_").replace("/", "_")).strip() or "_"
-        if stem[0] in ".-":
+        if stem[0] in ".-" or stem.lower() in RESERVED_STEMS:
             stem = "_" + stem
-        stem = stem[:150]
+        stem = _cut_utf8(stem, MAX_STEM_BYTES)
         candidate, k = stem, 1
         while candidate in used:
             k += 1
@@ -78,6 +136,15 @@ def output_stems(names: Sequence[str]) -> dict[str, str]:
         used.add(candidate)
         out[name] = candidate
     return out
+
+
+def own_dir(path: Path) -> Path:
+    """Make ``path`` a real directory of our own: a symlink there (which could lead writes
+    outside the output folder) is removed, never followed."""
+    if path.is_symlink():
+        path.unlink()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -125,6 +192,9 @@ def write_documents(
 ) -> list[Path]:
     """Write each contract document, its per-article text files and quarantine entries."""
     written: list[Path] = []
+    out_dir.mkdir(parents=True, exist_ok=True)
+    own_dir(out_dir / "text")
+    own_dir(out_dir / "quarantine")
     for name, doc in docs.items():
         stem = stems[name]
         target = out_dir / f"{stem}.json"

@@ -1,14 +1,100 @@
-"""Human-readable run reports (Prefect artifacts, terminal). All scraped text is escaped."""
+"""Human-readable run reports: Prefect artifacts a person reads in the UI.
+
+Every artifact key is fixed (or derived from the input's file name), so the UI keeps a history
+per key across runs. Keys use lowercase letters, digits and dashes only (Prefect's rule).
+
+All scraped text (file names, lines, tokens, messages) goes through :func:`md_text`: HTML and
+markdown specials are escaped and autolinks are broken, so a scraped ``<script>``, ``<img src=…>``
+or ``[link](http://…)`` shows exactly as written and stays inert. Prefect renders markdown in
+table-artifact cells too, so cells are escaped the same way.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+import logging
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
 from flows.outputs import escape_md
+
+#: Artifact keys (stable across runs: the UI shows each key's history).
+SUMMARY_KEY = "newsclean-run-summary"
+FILES_KEY = "newsclean-files"
+TYPOS_KEY = "newsclean-typos"
+DATA_DOCS_KEY = "newsclean-data-docs"
+FILE_VIEW_PREFIX = "newsclean-file-"
+
+#: Roles whose lines are not part of the cleaned article text (title + body paragraphs).
+KEPT_ROLES = ("title", "body")
+#: Caps that keep a big run's artifacts small enough for the UI.
+MAX_FILE_VIEWS = 50
+MAX_LINES_PER_VIEW = 300
+MAX_TABLE_ROWS = 2000
+MAX_CELL_CHARS = 1500
+CONTEXT_CHARS = 30
+
+_KEY_OK = re.compile(r"^[a-z0-9-]+$")
+# Things a GFM renderer turns into links on its own: scheme URLs, www. hosts, e-mail addresses.
+_AUTOLINK = re.compile(r"(?i)(?<=www)\.|[:@]")
+# Block markers that would matter at the start of a table-artifact cell (each cell is rendered
+# as its own markdown document): list items, thematic breaks, setext underlines.
+_LEADING_BLOCK = re.compile(r"^(?:[-=]|\d+(?=[.)]))")
+
+
+def _inline(text: str) -> str:
+    """escape_md, then break what a GFM renderer would autolink (``http:``, ``www.``, ``a@b``)."""
+    return _AUTOLINK.sub(lambda m: "\\" + m.group(0), escape_md(text))
+
+
+def md_text(text: object, limit: int = MAX_CELL_CHARS) -> str:
+    """Scraped text as inert markdown (inline, one line) that renders exactly as written.
+
+    >>> md_text('<img src="http://x/y.png"> [a](www.e.com) me@x.org')
+    '&lt;img src=\\\\"http\\\\://x/y.png\\\\"&gt; \\\\[a\\\\]\\\\(www\\\\.e.com\\\\) me\\\\@x.org'
+    >>> md_text("- item"), md_text("2024. A year"), md_text(None)
+    ('\\\\- item', '2024\\\\. A year', '')
+    """
+    if text is None:
+        return ""
+    s = str(text).strip()
+    if len(s) > limit:
+        s = s[:limit] + " …"
+    s = _inline(s)
+    m = _LEADING_BLOCK.match(s)
+    if m:
+        s = m.group(0) + "\\" + s[m.end() :] if m.group(0)[0].isdigit() else "\\" + s
+    return s
+
+
+def artifact_key(text: str) -> str:
+    """A Prefect artifact key (lowercase letters, digits, dashes) derived from ``text``.
+
+    >>> artifact_key("newsclean-file-001_907B.txt")
+    'newsclean-file-001-907b-txt'
+    """
+    key = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:90].strip("-") or "x"
+    assert _KEY_OK.match(key)
+    return key
+
+
+def file_view_keys(files: list[str]) -> dict[str, str]:
+    """A stable, unique artifact key per input file name (a short hash settles clashes)."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for name in files:
+        stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
+        key = artifact_key(FILE_VIEW_PREFIX + stem)
+        if key in used or key == artifact_key(FILE_VIEW_PREFIX):
+            key = f"{key[:80]}-{hashlib.sha1(name.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
+        used.add(key)
+        out[name] = key
+    return out
 
 
 @dataclass
@@ -23,12 +109,50 @@ class RunFrames:
     stems: Mapping[str, str]
     out_dir: Path
     data_docs_index: Path | None = None
+    max_file_views: int = MAX_FILE_VIEWS
+
+
+def _has(df: pl.DataFrame, *cols: str) -> bool:
+    return len(df) > 0 and all(c in df.columns for c in cols)
 
 
 def _table(header: list[str], rows: list[list[object]]) -> str:
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    out += ["| " + " | ".join("" if c is None else str(c) for c in r) + " |" for r in rows]
     return "\n".join(out)
+
+
+def _bad_files(files: pl.DataFrame) -> pl.DataFrame:
+    if not _has(files, "error_kind"):
+        return files.clear() if len(files.columns) else files
+    return files.filter(pl.col("error_kind").is_not_null())
+
+
+def quarantined_files(files: pl.DataFrame, failures: pl.DataFrame) -> list[str]:
+    """Files with bad input or a validation failure, sorted."""
+    out = set(_bad_files(files)["file"].to_list()) if _has(files, "file", "error_kind") else set()
+    if _has(failures, "file"):
+        out |= set(failures["file"].drop_nulls().to_list())
+    return sorted(out)
+
+
+def _fix_rows(lines: pl.DataFrame) -> pl.DataFrame:
+    """One row per encoding/normalization fix: file, n, before, after, steps."""
+    schema = {"file": pl.Utf8, "n": pl.Int32, "before": pl.Utf8, "after": pl.Utf8, "steps": pl.Utf8}
+    if not _has(lines, "file", "n", "fixes"):
+        return pl.DataFrame(schema=schema)
+    fx = lines.select("file", "n", "fixes").filter(pl.col("fixes").list.len() > 0).explode("fixes")
+    if not len(fx):
+        return pl.DataFrame(schema=schema)
+    fx = fx.unnest("fixes")
+    steps = (
+        pl.col("steps").list.join(", ")
+        if "steps" in fx.columns and fx.schema["steps"] == pl.List(pl.Utf8)
+        else pl.lit("")
+    )
+    return fx.select(
+        pl.col("file"), pl.col("n").cast(pl.Int32), pl.col("before"), pl.col("after"), steps.alias("steps")
+    )
 
 
 def summary_markdown(
@@ -38,18 +162,26 @@ def summary_markdown(
     typos: pl.DataFrame,
     failures: pl.DataFrame,
     stems: Mapping[str, str],
+    *,
+    file_views: int = 0,
+    data_docs: bool = False,
 ) -> str:
     """Markdown summary of a run: files, articles, lines by role and reason, fixes, typos, validation."""
     n_files = len(files)
-    errors = files.filter(pl.col("error_kind").is_not_null()) if n_files else files
-    fixes = int(lines["fixes"].list.len().sum()) if "fixes" in lines.columns and len(lines) else 0
-    quarantined = (
-        sorted(set(failures["file"].drop_nulls().to_list()) | set(errors["file"].to_list()))
-        if n_files
-        else []
+    errors = _bad_files(files)
+    fixes = _fix_rows(lines)
+    quarantined = quarantined_files(files, failures)
+    removed = lines.filter(~pl.col("role").is_in(KEPT_ROLES)) if _has(lines, "role") else lines
+    verdict = (
+        "passed: every file validated"
+        if not len(failures) and not len(errors)
+        else f"FAILED: {len(quarantined)} of {n_files} file(s) quarantined "
+        f"({len(errors)} bad input, {len(failures)} validation failure(s))"
     )
     parts = [
         "# newsclean run summary",
+        "",
+        f"**Validation:** {verdict}",
         "",
         _table(
             [
@@ -57,6 +189,7 @@ def summary_markdown(
                 "bad input",
                 "articles",
                 "lines",
+                "removed lines",
                 "encoding fixes",
                 "typos",
                 "validation failures",
@@ -68,7 +201,8 @@ def summary_markdown(
                     len(errors),
                     len(articles),
                     len(lines),
-                    fixes,
+                    len(removed),
+                    len(fixes),
                     len(typos),
                     len(failures),
                     len(quarantined),
@@ -76,49 +210,379 @@ def summary_markdown(
             ],
         ),
         "",
+        f"Removed lines are every line that is not a `title` or `body` line "
+        f"(they are kept in the JSON documents with their role and reason). "
+        f"Artifacts of this run: `{FILES_KEY}` (one row per file), `{TYPOS_KEY}` (typo flags by "
+        f"suggestion)"
+        + (
+            f", `{FILE_VIEW_PREFIX}…` (removed and kept lines of the first {file_views} file(s))"
+            if file_views
+            else ""
+        )
+        + (f", `{DATA_DOCS_KEY}` (great-expectations Data Docs)" if data_docs else "")
+        + ".",
+        "",
         "## Lines by role and reason",
         "",
     ]
-    if len(lines):
+    if _has(lines, "role", "reason"):
         by = lines.group_by("role", "reason").len().sort(["role", "len"], descending=[False, True])
         parts.append(
-            _table(["role", "reason", "lines"], [[r, escape_md(str(s or "")), n] for r, s, n in by.rows()])
+            _table(
+                ["role", "reason", "lines"],
+                [[md_text(r), md_text(s or "—"), n] for r, s, n in by.rows()],
+            )
         )
-    if len(typos):
+    else:
+        parts.append("No lines.")
+    if len(fixes):
+        parts += ["", "## Encoding and character fixes", ""]
+        by_step = fixes.group_by("steps").len().sort("len", descending=True)
+        parts.append(_table(["fix", "lines"], [[md_text(s or "—"), n] for s, n in by_step.rows()]))
+        sample = fixes.filter(pl.col("steps") != "normalize_spaces").head(15)
+        if len(sample):
+            parts += ["", "Examples (other than space normalization):", ""]
+            parts.append(
+                _table(
+                    ["file", "line", "before", "after"],
+                    [
+                        [md_text(f), n, md_text(b, 160), md_text(a, 160)]
+                        for f, n, b, a in sample.select("file", "n", "before", "after").rows()
+                    ],
+                )
+            )
+    if _has(typos, "kind"):
         parts += ["", "## Typos by kind", ""]
-        tk = typos.group_by("kind").len().sort("len", descending=True)
-        parts.append(_table(["kind", "flags"], [list(r) for r in tk.rows()]))
+        tk = typos.group_by("kind").len().sort(["len", "kind"], descending=[True, False])
+        parts.append(_table(["kind", "flags"], [[md_text(k), n] for k, n in tk.rows()]))
+        if "suggestion" in typos.columns:
+            sugg = (
+                typos.filter(pl.col("suggestion").is_not_null())
+                .group_by("suggestion")
+                .agg(
+                    pl.len().alias("flags"),
+                    pl.col("token").unique().sort().alias("tokens"),
+                    pl.col("file").n_unique().alias("files"),
+                )
+                .sort(["flags", "suggestion"], descending=[True, False])
+                .head(20)
+            )
+            if len(sugg):
+                parts += ["", "Most frequent suggestions:", ""]
+                parts.append(
+                    _table(
+                        ["suggestion", "flagged as", "flags", "files"],
+                        [
+                            [md_text(s), ", ".join(md_text(t, 80) for t in toks[:8]), n, nf]
+                            for s, n, toks, nf in sugg.select("suggestion", "flags", "tokens", "files").rows()
+                        ],
+                    )
+                )
     if len(errors):
         parts += ["", "## Bad input", ""]
         parts.append(
             _table(
                 ["file", "kind", "message"],
                 [
-                    [escape_md(f), k, escape_md(m or "")]
+                    [md_text(f), md_text(k), md_text(m or "")]
                     for f, k, m in errors.select("file", "error_kind", "error_message").rows()
                 ],
             )
         )
-    if len(failures):
+    if _has(failures, "file", "frame", "check"):
         parts += ["", "## Validation failures", ""]
-        vf = failures.group_by("file", "frame", "check").len().sort("file", "frame", "check")
+        vf = failures.group_by("file", "frame", "check").len().sort("file", "frame", "check", nulls_last=True)
         parts.append(
             _table(
                 ["file", "frame", "check", "cases"],
-                [[escape_md(str(f)), fr, escape_md(c), n] for f, fr, c, n in vf.rows()],
+                [[md_text(f or "—"), md_text(fr), md_text(c), n] for f, fr, c, n in vf.rows()],
             )
         )
-    verdict = "passed" if not len(failures) else f"{len(quarantined)} file(s) quarantined"
-    parts += ["", f"**Validation:** {verdict}"]
+    if quarantined:
+        parts += ["", "## Quarantined", ""]
+        shown = quarantined[:100]
+        parts += [f"- {md_text(f)}" for f in shown]
+        if len(quarantined) > len(shown):
+            parts.append(f"- … and {len(quarantined) - len(shown)} more (see `{FILES_KEY}`)")
     return "\n".join(parts) + "\n"
 
 
-def publish_run_artifacts(run: RunFrames) -> None:
-    """Create the run's keyed Prefect artifacts (kept as a history per key in the UI)."""
-    from prefect.artifacts import create_markdown_artifact
+def files_table(
+    files: pl.DataFrame,
+    lines: pl.DataFrame,
+    articles: pl.DataFrame,
+    typos: pl.DataFrame,
+    failures: pl.DataFrame,
+    limit: int = MAX_TABLE_ROWS,
+) -> list[dict[str, Any]]:
+    """One row per file (escaped): file, encoding, fixes, articles, lines, removed, typos, error, quarantined."""
+    if not _has(files, "file"):
+        return []
 
-    create_markdown_artifact(
-        key="newsclean-run-summary",
-        markdown=summary_markdown(run.files, run.lines, run.articles, run.typos, run.failures, run.stems),
-        description="newsclean run summary",
+    def counts(df: pl.DataFrame, name: str, cond: pl.Expr | None = None) -> dict[str, int]:
+        if not _has(df, "file"):
+            return {}
+        if cond is not None:
+            df = df.filter(cond)
+        return dict(df.group_by("file").len().rows())
+
+    n_articles = counts(articles, "articles")
+    n_lines = counts(lines, "lines")
+    n_removed = counts(lines, "removed", ~pl.col("role").is_in(KEPT_ROLES)) if _has(lines, "role") else {}
+    n_typos = counts(typos, "typos")
+    n_fixes = counts(_fix_rows(lines), "fixes")
+    quarantined = set(quarantined_files(files, failures))
+    n_fail = counts(failures, "failures")
+    rows = []
+    for r in files.head(limit).iter_rows(named=True):
+        f = r["file"]
+        err = ""
+        if r.get("error_kind"):
+            err = f"{r['error_kind']}: {r.get('error_message') or ''}"
+        elif n_fail.get(f):
+            err = f"{n_fail[f]} validation failure(s)"
+        rows.append(
+            {
+                "file": md_text(f),
+                "encoding": md_text(r.get("encoding") or "—"),
+                "fixes": n_fixes.get(f, 0),
+                "articles": n_articles.get(f, 0),
+                "lines": n_lines.get(f, 0),
+                "removed": n_removed.get(f, 0),
+                "typos": n_typos.get(f, 0),
+                "error": md_text(err, 300),
+                "quarantined": "yes" if f in quarantined else "no",
+            }
+        )
+    return rows
+
+
+def _context(paragraph: str | None, start: int, end: int, width: int = CONTEXT_CHARS) -> str:
+    """The flagged span in its paragraph, marked ⟦like this⟧, escaped."""
+    if not paragraph:
+        return ""
+    start, end = max(0, start), max(start, min(end, len(paragraph)))
+    a = max(0, start - width)
+    b = min(len(paragraph), end + width)
+    before, span, after = paragraph[a:start], paragraph[start:end], paragraph[end:b]
+    return (
+        ("…" if a > 0 else "")
+        + _inline(before)
+        + "⟦"
+        + _inline(span)
+        + "⟧"
+        + _inline(after)
+        + ("…" if b < len(paragraph) else "")
     )
+
+
+def typos_table(
+    typos: pl.DataFrame, articles: pl.DataFrame, limit: int = MAX_TABLE_ROWS
+) -> list[dict[str, Any]]:
+    """Typo flags sorted by suggestion (flags without one last), then token and file; escaped."""
+    if not _has(typos, "file", "token", "kind"):
+        return []
+    ordered = typos.sort(
+        ["suggestion", "token", "file", "article", "paragraph", "start"], nulls_last=True
+    ).head(limit)
+    paragraphs: dict[tuple[str, int], list[str]] = {}
+    if _has(articles, "file", "article", "paragraphs"):
+        wanted = ordered.select("file", "article").unique()
+        for f, a, ps in (
+            articles.join(wanted, on=["file", "article"], how="semi")
+            .select("file", "article", "paragraphs")
+            .iter_rows()
+        ):
+            paragraphs[(f, a)] = ps or []
+    rows = []
+    for r in ordered.iter_rows(named=True):
+        ps = paragraphs.get((r["file"], r["article"]), [])
+        p = r.get("paragraph")
+        para = ps[p] if p is not None and 0 <= p < len(ps) else None
+        rows.append(
+            {
+                "suggestion": md_text(r.get("suggestion") or "—"),
+                "token": md_text(r["token"], 120),
+                "kind": md_text(r["kind"]),
+                "context": _context(para, r.get("start") or 0, r.get("end") or 0),
+                "file": md_text(r["file"]),
+            }
+        )
+    return rows
+
+
+def file_view_markdown(
+    name: str,
+    file_row: Mapping[str, Any],
+    lines: pl.DataFrame,
+    typos: pl.DataFrame,
+    quarantined: bool,
+    max_lines: int = MAX_LINES_PER_VIEW,
+) -> str:
+    """One file: what was removed (role and reason, as scraped) and the kept lines as they now read."""
+    mine = lines.filter(pl.col("file") == name).sort("n") if _has(lines, "file", "n") else lines
+    removed = mine.filter(~pl.col("role").is_in(KEPT_ROLES)) if _has(mine, "role") else mine.clear()
+    kept = mine.filter(pl.col("role").is_in(KEPT_ROLES)) if _has(mine, "role") else mine.clear()
+    n_typos = len(typos.filter(pl.col("file") == name)) if _has(typos, "file") else 0
+    parts = [
+        f"# {md_text(name)}",
+        "",
+        _table(
+            ["encoding", "lines", "removed", "kept", "typos", "quarantined"],
+            [
+                [
+                    md_text(file_row.get("encoding") or "—"),
+                    len(mine),
+                    len(removed),
+                    len(kept),
+                    n_typos,
+                    "yes" if quarantined else "no",
+                ]
+            ],
+        ),
+    ]
+    if file_row.get("error_kind"):
+        parts += [
+            "",
+            f"**Bad input:** {md_text(file_row['error_kind'])}: {md_text(file_row.get('error_message') or '')}",
+        ]
+    budget = max_lines
+    for title, frame, removed_part in (
+        ("Removed lines (as scraped, with role and reason)", removed, True),
+        ("Kept lines (as they now read)", kept, False),
+    ):
+        parts += ["", f"## {title}", ""]
+        if not len(frame):
+            parts.append("None.")
+            continue
+        shown = frame.head(max(budget, 0))
+        budget -= len(shown)
+        for r in shown.iter_rows(named=True):
+            if removed_part:
+                label = f"**{md_text(r.get('role'))}** · {md_text(r.get('reason') or '—')}"
+                text = r.get("raw")
+            else:
+                art = r.get("article")
+                label = f"{md_text(r.get('role'))} · article {'—' if art is None else art}"
+                text = r.get("content")
+            steps = sorted({st for fx in (r.get("fixes") or []) for st in (fx.get("steps") or [])})
+            fixed = f" *(repaired: {md_text(', '.join(steps))})*" if steps and not removed_part else ""
+            parts.append(f"- `{r['n']}` {label}: {md_text(text)}{fixed}")
+        if len(shown) < len(frame):
+            parts += [
+                "",
+                f"*{len(frame) - len(shown)} more line(s) not shown (the view is capped at {max_lines} "
+                "lines; the JSON document has them all).*",
+            ]
+    return "\n".join(parts) + "\n"
+
+
+def _safe(
+    create: Callable[..., Any], log: logging.Logger | logging.LoggerAdapter[Any], **kwargs: Any
+) -> None:
+    """Create one artifact; a failure is logged, never fatal (the outputs are already written)."""
+    try:
+        create(**kwargs)
+    except Exception as exc:  # reports must not fail a finished run
+        log.warning("could not create artifact %s: %s", kwargs.get("key"), exc)
+
+
+def _logger() -> logging.Logger | logging.LoggerAdapter[Any]:
+    try:
+        from prefect import get_run_logger
+
+        return get_run_logger()
+    except Exception:
+        return logging.getLogger("newsclean.report")
+
+
+def publish_run_artifacts(run: RunFrames) -> None:
+    """Create the run's keyed Prefect artifacts (kept as a history per key in the UI).
+
+    Created in reverse reading order (the UI lists a run's artifacts newest first): per-file
+    views, the Data Docs link, the typo and file tables, then the summary.
+    """
+    from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
+
+    log = _logger()
+    quarantined = set(quarantined_files(run.files, run.failures))
+    names: list[str] = run.files["file"].to_list() if _has(run.files, "file") else []
+    # Problem files first (they are what a reader opens), then by name; capped.
+    chosen = sorted(names, key=lambda f: (f not in quarantined, f))[: max(run.max_file_views, 0)]
+
+    keys = file_view_keys(names)
+    rows_by_file = {r["file"]: r for r in run.files.iter_rows(named=True)} if names else {}
+    lines_of = _by_file(run.lines, chosen)
+    typos_of = _by_file(run.typos, chosen)
+    note = (
+        f"; views exist for {len(chosen)} of {len(names)} files (quarantined first, then by name)"
+        if len(chosen) < len(names)
+        else ""
+    )
+    for name in reversed(chosen):
+        _safe(
+            create_markdown_artifact,
+            log,
+            key=keys[name],
+            markdown=file_view_markdown(
+                name,
+                rows_by_file[name],
+                lines_of.get(name, run.lines.clear()),
+                typos_of.get(name, run.typos.clear()),
+                name in quarantined,
+            ),
+            description=f"newsclean: removed and kept lines of one input file{note}",
+        )
+    if run.data_docs_index is not None:
+        _safe(
+            create_link_artifact,
+            log,
+            key=DATA_DOCS_KEY,
+            link=Path(run.data_docs_index).resolve().as_uri(),
+            link_text="great-expectations Data Docs",
+            description="newsclean: validation report (a file on the machine that ran the flow)",
+        )
+    typo_rows = typos_table(run.typos, run.articles)
+    if typo_rows:
+        cap = f" (first {len(typo_rows)} of {len(run.typos)})" if len(typo_rows) < len(run.typos) else ""
+        _safe(
+            create_table_artifact,
+            log,
+            key=TYPOS_KEY,
+            table=typo_rows,
+            description=f"newsclean: typo flags sorted by suggestion{cap}; the flagged span is marked ⟦like this⟧",
+        )
+    file_rows = files_table(run.files, run.lines, run.articles, run.typos, run.failures)
+    if file_rows:
+        cap = f" (first {len(file_rows)} of {len(names)})" if len(file_rows) < len(names) else ""
+        _safe(
+            create_table_artifact,
+            log,
+            key=FILES_KEY,
+            table=file_rows,
+            description=f"newsclean: one row per input file{cap}",
+        )
+    _safe(
+        create_markdown_artifact,
+        log,
+        key=SUMMARY_KEY,
+        markdown=summary_markdown(
+            run.files,
+            run.lines,
+            run.articles,
+            run.typos,
+            run.failures,
+            run.stems,
+            file_views=len(chosen),
+            data_docs=run.data_docs_index is not None,
+        ),
+        description="newsclean run summary: counts, lines by role and reason, fixes, typos, validation",
+    )
+
+
+def _by_file(df: pl.DataFrame, names: list[str]) -> dict[str, pl.DataFrame]:
+    """The rows of ``df`` for each of ``names`` (one pass, not one filter per file)."""
+    if not _has(df, "file") or not names:
+        return {}
+    parts = df.filter(pl.col("file").is_in(names)).partition_by("file", as_dict=True, maintain_order=True)
+    return {str(k[0]): v for k, v in parts.items()}

@@ -30,10 +30,14 @@ def roles(lines: list[str]) -> list[tuple[str, str | None]]:
 
 def page(*middle: str) -> list[str]:
     """A page: title, two body paragraphs, the lines under test, two more body paragraphs."""
-    return ["Flooding closes roads across the region", BODY[0],
-            "Engineers worked through the night to clear the main road into town.", *middle,
-            "Schools will reopen on Thursday, the council said in a statement.",
-            "Residents were advised to boil drinking water until further notice."]
+    return [
+        "Flooding closes roads across the region",
+        BODY[0],
+        "Engineers worked through the night to clear the main road into town.",
+        *middle,
+        "Schools will reopen on Thursday, the council said in a statement.",
+        "Residents were advised to boil drinking water until further notice.",
+    ]
 
 
 @pytest.mark.parametrize("line", BODY)
@@ -42,71 +46,95 @@ def test_body_sentences_survive_in_the_middle_of_a_story(line: str) -> None:
     assert got[3] == ("body", None), got
 
 
-@pytest.mark.parametrize(("line", "role", "reason"), [
-    ("Advertisement", "boilerplate", "ad_slot"),
-    ("ADVERTISEMENT", "boilerplate", "ad_slot"),
-    ("Story continues below advertisement", "boilerplate", "ad_slot"),
-    ("Header Ads Widget", "boilerplate", "ad_slot"),
-    ("READ FULL ARTICLE", "boilerplate", "read_more_link"),
-    ("Read Entire Article", "boilerplate", "read_more_link"),
-    ("Read more: Floods leave thousands without power", "boilerplate", "read_more_link"),
-    ("Also read: How the city prepares for storms", "boilerplate", "read_more_link"),
-    ("0 Comments", "boilerplate", "comment_prompt"),
-    ("Post a Comment", "boilerplate", "comment_prompt"),
-    ("Leave a Reply", "boilerplate", "comment_prompt"),
-    ("Be the first to comment", "boilerplate", "comment_prompt"),
-    ("Loading comments...", "boilerplate", "comment_prompt"),
-    ("Comments are closed.", "boilerplate", "comment_prompt"),
-    ("12 thoughts on “Flooding closes roads”", "boilerplate", "comment_prompt"),
-    ("20 hours ago 3", "boilerplate", "timestamp"),
-    ("Updated 14 hours ago", "boilerplate", "timestamp"),
-    ("5 min read", "boilerplate", "timestamp"),
-    ("Listen to this article", "boilerplate", "timestamp"),
-    ("Share on Facebook", "boilerplate", "share_row"),
-    ("Facebook Twitter WhatsApp Email", "boilerplate", "share_row"),
-    ("Sign up for our daily newsletter to get the latest headlines in your inbox.", "boilerplate",
-     "newsletter_prompt"),
-    ("We use cookies to improve your experience. Accept all Reject", "boilerplate", "cookie_banner"),
-    ("Tags: floods, weather, infrastructure", "boilerplate", "tag_list"),
-    ("← Previous Post", "boilerplate", "navigation"),
-    ("Older Posts", "boilerplate", "navigation"),
-    ("© 2025 The Daily Example. All rights reserved.", "boilerplate", "copyright_footer"),
-    ("-----", "boilerplate", "markup_residue"),
-    ("</div>", "boilerplate", "markup_residue"),
-    ("SOURCE: www.example.com", "meta", "source_line"),
-    ("This article originally appeared on The Conversation.", "meta", "syndication"),
-    ("Published January 14, 2025", "meta", "published_line"),
-    ("By Jane Doe", "byline", "byline"),
-    ("Workers clear debris in the town centre. Photograph: Jane Doe/Example Agency", "caption", "photo_credit"),
-    ("A man wades through water on Main Street. (Photo: John Roe)", "caption", "photo_credit"),
-    ("Rescuers search the river bank. KCNA VIA KNS/AFP via Getty Images", "caption", "photo_credit"),
-    ("Image credit: City Council", "caption", "caption_prefix"),
-    ("Flood water covers a road, March 13, 2024. … Purchase Licensing Rights, opens new tab", "caption",
-     "photo_credit"),
-])
+@pytest.mark.parametrize(
+    ("line", "role", "reason"),
+    [
+        ("Advertisement", "boilerplate", "ad_slot"),
+        ("ADVERTISEMENT", "boilerplate", "ad_slot"),
+        ("Story continues below advertisement", "boilerplate", "ad_slot"),
+        ("Header Ads Widget", "boilerplate", "ad_slot"),
+        ("READ FULL ARTICLE", "boilerplate", "read_more_link"),
+        ("Read Entire Article", "boilerplate", "read_more_link"),
+        ("Read more: Floods leave thousands without power", "boilerplate", "read_more_link"),
+        ("Also read: How the city prepares for storms", "boilerplate", "read_more_link"),
+        ("0 Comments", "boilerplate", "comment_prompt"),
+        ("Post a Comment", "boilerplate", "comment_prompt"),
+        ("Leave a Reply", "boilerplate", "comment_prompt"),
+        ("Be the first to comment", "boilerplate", "comment_prompt"),
+        ("Loading comments...", "boilerplate", "comment_prompt"),
+        ("Comments are closed.", "boilerplate", "comment_prompt"),
+        ("12 thoughts on “Flooding closes roads”", "boilerplate", "comment_prompt"),
+        ("20 hours ago 3", "boilerplate", "timestamp"),
+        ("Updated 14 hours ago", "boilerplate", "timestamp"),
+        ("5 min read", "boilerplate", "timestamp"),
+        ("Listen to this article", "boilerplate", "timestamp"),
+        ("Share on Facebook", "boilerplate", "share_row"),
+        ("Facebook Twitter WhatsApp Email", "boilerplate", "share_row"),
+        (
+            "Sign up for our daily newsletter to get the latest headlines in your inbox.",
+            "boilerplate",
+            "newsletter_prompt",
+        ),
+        ("We use cookies to improve your experience. Accept all Reject", "boilerplate", "cookie_banner"),
+        ("Tags: floods, weather, infrastructure", "boilerplate", "tag_list"),
+        ("← Previous Post", "boilerplate", "navigation"),
+        ("Older Posts", "boilerplate", "navigation"),
+        ("© 2025 The Daily Example. All rights reserved.", "boilerplate", "copyright_footer"),
+        ("-----", "boilerplate", "markup_residue"),
+        ("</div>", "boilerplate", "markup_residue"),
+        ("SOURCE: www.example.com", "meta", "source_line"),
+        ("This article originally appeared on The Conversation.", "meta", "syndication"),
+        ("Published January 14, 2025", "meta", "published_line"),
+        ("By Jane Doe", "byline", "byline"),
+        (
+            "Workers clear debris in the town centre. Photograph: Jane Doe/Example Agency",
+            "caption",
+            "photo_credit",
+        ),
+        ("A man wades through water on Main Street. (Photo: John Roe)", "caption", "photo_credit"),
+        ("Rescuers search the river bank. KCNA VIA KNS/AFP via Getty Images", "caption", "photo_credit"),
+        ("Image credit: City Council", "caption", "caption_prefix"),
+        (
+            "Flood water covers a road, March 13, 2024. … Purchase Licensing Rights, opens new tab",
+            "caption",
+            "photo_credit",
+        ),
+    ],
+)
 def test_furniture_families_are_removed_with_their_reason(line: str, role: str, reason: str) -> None:
     got = roles(page(line))
     assert got[3] == (role, reason), got
 
 
 def test_one_sentence_paragraphs_and_curly_quote_endings_are_body() -> None:
-    lines = ["Man rescued from river", "A man was rescued from the river on Sunday.", "He is in hospital.",
-             "“It was freezing,” he told reporters.", "“I thought I would not make it,” he said, “but they came.”",
-             "Police thanked the public."]
+    lines = [
+        "Man rescued from river",
+        "A man was rescued from the river on Sunday.",
+        "He is in hospital.",
+        "“It was freezing,” he told reporters.",
+        "“I thought I would not make it,” he said, “but they came.”",
+        "Police thanked the public.",
+    ]
     got = roles(lines)
     assert got[0] == ("title", None)
     assert all(r == ("body", None) for r in got[1:]), got
 
 
 def test_subheadings_and_list_items_inside_the_story_are_body() -> None:
-    lines = page("What happens next", "• Roads will be inspected by engineers before reopening to traffic",
-                 "2. Schools stay closed", "Officials said the inspections would take a week.")
+    lines = page(
+        "What happens next",
+        "• Roads will be inspected by engineers before reopening to traffic",
+        "2. Schools stay closed",
+        "Officials said the inspections would take a week.",
+    )
     got = roles(lines)
     assert got[3:7] == [("body", None)] * 4, got
 
 
 def test_a_long_unterminated_line_inside_the_story_is_a_caption() -> None:
-    got = roles(page("A rescue worker carries a child through the flood water in the centre of town on Monday"))
+    got = roles(
+        page("A rescue worker carries a child through the flood water in the centre of town on Monday")
+    )
     assert got[3] == ("caption", "unterminated_long_line")
 
 
@@ -118,15 +146,29 @@ def test_a_run_of_short_links_is_a_menu() -> None:
 def test_unterminated_lines_after_the_story_are_furniture() -> None:
     lines = [*page(), "More from the region", "Storm season ends early this year", "Mayor opens new bridge"]
     got = roles(lines)
-    assert [r for r in got[-3:]] == [("boilerplate", "read_more_link"), ("boilerplate", "after_body"),
-                                     ("boilerplate", "after_body")]
+    assert [r for r in got[-3:]] == [
+        ("boilerplate", "read_more_link"),
+        ("boilerplate", "after_body"),
+        ("boilerplate", "after_body"),
+    ]
 
 
 def test_repeated_title_and_cross_file_template_lines() -> None:
-    a = "\n".join(["Storm hits coast", "Storm hits coast", "Daily Example Live",
-                   "The storm hit the coast on Monday night, officials said."]).encode()
-    b = "\n".join(["Bridge reopens", "Daily Example Live",
-                   "The bridge reopened on Tuesday after repairs, the council said."]).encode()
+    a = "\n".join(
+        [
+            "Storm hits coast",
+            "Storm hits coast",
+            "Daily Example Live",
+            "The storm hit the coast on Monday night, officials said.",
+        ]
+    ).encode()
+    b = "\n".join(
+        [
+            "Bridge reopens",
+            "Daily Example Live",
+            "The bridge reopened on Tuesday after repairs, the council said.",
+        ]
+    ).encode()
     docs = documents(clean_corpus([Source("a.txt", a), Source("b.txt", b)]))
     got_a = [(d["role"], d["reason"]) for d in docs["a.txt"]["lines"]]
     assert got_a[1] == ("boilerplate", "duplicate_title")
@@ -134,13 +176,21 @@ def test_repeated_title_and_cross_file_template_lines() -> None:
 
 
 def test_glued_second_article_after_related_teaser() -> None:
-    text = "\n".join([
-        "Storm hits coast", "The storm hit the coast on Monday night, officials said.",
-        "Thousands of homes were left without power.", "READ FULL ARTICLE", "SOURCE: www.example.com",
-        "RELATED: Bridge reopens after repairs", "Traffic returns to the old town",
-        "EXAMPLE NEWS | Published March 3, 2025",
-        "The bridge reopened on Tuesday after two months of repairs.",
-        "Drivers welcomed the news, the council said.", "Read Entire Article"]).encode()
+    text = "\n".join(
+        [
+            "Storm hits coast",
+            "The storm hit the coast on Monday night, officials said.",
+            "Thousands of homes were left without power.",
+            "READ FULL ARTICLE",
+            "SOURCE: www.example.com",
+            "RELATED: Bridge reopens after repairs",
+            "Traffic returns to the old town",
+            "EXAMPLE NEWS | Published March 3, 2025",
+            "The bridge reopened on Tuesday after two months of repairs.",
+            "Drivers welcomed the news, the council said.",
+            "Read Entire Article",
+        ]
+    ).encode()
     doc = documents(clean_corpus([Source("g.txt", text)]))["g.txt"]
     assert [a["title"] for a in doc["articles"]] == ["Storm hits coast", "Bridge reopens after repairs"]
     assert doc["articles"][0]["source"] == "example.com"
@@ -155,13 +205,26 @@ def test_a_related_teaser_that_starts_nothing_stays_boilerplate() -> None:
     assert sum(r[0] == "title" for r in got) == 1
 
 
-@pytest.mark.parametrize("lines", [
-    ["Le maire annonce un plan contre les inondations", "« Nous allons reconstruire », a déclaré le maire.",
-     "Les travaux commenceront au printemps, selon la mairie."],
-    ["暴雨袭击沿海城市", "周一晚上，暴雨袭击了沿海城市，数千户家庭停电。", "官员表示，电力将在周三前恢复。"],
-    ["น้ำท่วมหนักในเมืองชายฝั่ง", "ฝนตกหนักทำให้เกิดน้ำท่วมในหลายพื้นที่ของเมืองชายฝั่งเมื่อคืนวันจันทร์ที่ผ่านมา",
-     "เจ้าหน้าที่กล่าวว่าไฟฟ้าจะกลับมาใช้ได้ภายในวันพุธนี้ตามที่ได้ประกาศไว้ก่อนหน้านี้แล้ว"],
-])
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [
+            "Le maire annonce un plan contre les inondations",
+            "« Nous allons reconstruire », a déclaré le maire.",
+            "Les travaux commenceront au printemps, selon la mairie.",
+        ],
+        [
+            "暴雨袭击沿海城市",
+            "周一晚上，暴雨袭击了沿海城市，数千户家庭停电。",
+            "官员表示，电力将在周三前恢复。",
+        ],
+        [
+            "น้ำท่วมหนักในเมืองชายฝั่ง",
+            "ฝนตกหนักทำให้เกิดน้ำท่วมในหลายพื้นที่ของเมืองชายฝั่งเมื่อคืนวันจันทร์ที่ผ่านมา",
+            "เจ้าหน้าที่กล่าวว่าไฟฟ้าจะกลับมาใช้ได้ภายในวันพุธนี้ตามที่ได้ประกาศไว้ก่อนหน้านี้แล้ว",
+        ],
+    ],
+)
 def test_non_english_pages_are_not_empty(lines: list[str]) -> None:
     doc = documents(clean_corpus([Source("x.txt", "\n".join(lines).encode())]))["x.txt"]
     assert doc["articles"] and doc["articles"][0]["paragraphs"] == lines[1:]

@@ -45,9 +45,22 @@ def test_shared_scorer_meets_the_bar(seed_run, tmp_path: Path) -> None:
     stems = output_stems(list(run["docs"]))
     for name, doc in run["docs"].items():
         (tmp_path / f"{stems[name]}.json").write_bytes(dump_json(doc))
-    out = subprocess.run([sys.executable, str(SHARED / "eval" / "score.py"), "--gold", str(SHARED / "gold"),
-                          "--pred", str(tmp_path), "--raw", str(ROOT / "seeds"), "--json"],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(SHARED / "eval" / "score.py"),
+            "--gold",
+            str(SHARED / "gold"),
+            "--pred",
+            str(tmp_path),
+            "--raw",
+            str(ROOT / "seeds"),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     score = json.loads(out.stdout)
     assert score["paragraph_f1"] == 1.0
     assert score["title_accuracy"] == score["source_accuracy"] == score["published_accuracy"] == 1.0
@@ -69,7 +82,9 @@ def test_validation_catches_a_leftover_and_a_lost_line(seed_run) -> None:
     sources, run = seed_run
     _, raw = decode_sources(sources)
     c = run["corpus"]
-    broken = c.articles.with_columns(paragraphs=pl.col("paragraphs").list.concat(pl.lit(["READ FULL ARTICLE"])))
+    broken = c.articles.with_columns(
+        paragraphs=pl.col("paragraphs").list.concat(pl.lit(["READ FULL ARTICLE"]))
+    )
     failures = validate_corpus(raw, c.lines.slice(1), broken, c.typos)
     assert set(failures["check"].to_list()) >= {"no_boilerplate_phrases", "missing_line"}
     assert failures["file"].null_count() == 0
@@ -84,10 +99,19 @@ def test_documents_follow_the_contract(seed_run) -> None:
             assert line["role"] in {"title", "subtitle", "meta", "byline", "body", "caption", "boilerplate"}
             assert line["role"] in ("body", "title") or line["reason"]
         for art in doc["articles"]:
-            assert set(art) >= {"title", "subtitle", "source", "published", "byline", "dateline", "paragraphs",
-                                "captions", "typos"}
+            assert set(art) >= {
+                "title",
+                "subtitle",
+                "source",
+                "published",
+                "byline",
+                "dateline",
+                "paragraphs",
+                "captions",
+                "typos",
+            }
             for t in art["typos"]:
-                assert art["paragraphs"][t["paragraph"]][t["start"]:t["end"]] == t["token"]
+                assert art["paragraphs"][t["paragraph"]][t["start"] : t["end"]] == t["token"]
 
 
 def test_committed_cleaned_outputs_match_a_fresh_run(seed_run) -> None:
@@ -100,23 +124,30 @@ def test_committed_cleaned_outputs_match_a_fresh_run(seed_run) -> None:
         assert committed.exists(), f"{committed} missing: run `newsclean run`"
         assert committed.read_bytes() == dump_json(doc), f"{committed} is stale: run `newsclean run`"
         for i, art in enumerate(doc["articles"]):
-            assert (cleaned / "text" / f"{stems[name]}-{i}.txt").read_text(encoding="utf-8") == article_text(art)
+            assert (cleaned / "text" / f"{stems[name]}-{i}.txt").read_text(encoding="utf-8") == article_text(
+                art
+            )
     c = run["corpus"]
-    for table, frame in (("articles", c.articles), ("typos", c.typos), ("lines", c.lines.drop("fixes"))):
-        assert pl.read_parquet(cleaned / f"{table}.parquet").equals(frame), f"cleaned/{table}.parquet is stale"
+    for table, frame in (("articles", c.articles), ("typos", c.typos), ("lines", c.lines)):
+        assert pl.read_parquet(cleaned / f"{table}.parquet").equals(frame), (
+            f"cleaned/{table}.parquet is stale"
+        )
 
 
-@pytest.mark.parametrize(("text", "want"), [
-    ("Published January 14, 2025", "2025-01-14"),
-    ("NIKKEI ASIA | Published January 14, 2025", "2025-01-14"),
-    ("14 March 2024 10:32 GMT", "2024-03-14"),
-    ("2023-11-02T10:00:00Z", "2023-11-02"),
-    ("Sept. 5, 2022", "2022-09-05"),
-    ("25/12/2024", "2024-12-25"),
-    ("03/04/2024", None),
-    ("February 30, 2024", None),
-    ("20 hours ago", None),
-])
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("Published January 14, 2025", "2025-01-14"),
+        ("NIKKEI ASIA | Published January 14, 2025", "2025-01-14"),
+        ("14 March 2024 10:32 GMT", "2024-03-14"),
+        ("2023-11-02T10:00:00Z", "2023-11-02"),
+        ("Sept. 5, 2022", "2022-09-05"),
+        ("25/12/2024", "2024-12-25"),
+        ("03/04/2024", None),
+        ("February 30, 2024", None),
+        ("20 hours ago", None),
+    ],
+)
 def test_parse_date(text: str, want: str | None) -> None:
     assert parse_date(text) == want
 
@@ -124,6 +155,9 @@ def test_parse_date(text: str, want: str | None) -> None:
 def test_sources_and_datelines() -> None:
     assert source_from_line("SOURCE: www.reuters.com") == "reuters.com"
     assert source_from_line("Source: https://www.example.co.uk/news/1") == "example.co.uk"
-    assert read_dateline("KYIV, Ukraine, March 3 (AP) — Russia launched …") == ("KYIV, Ukraine, March 3 (AP)", "AP")
+    assert read_dateline("KYIV, Ukraine, March 3 (AP) — Russia launched …") == (
+        "KYIV, Ukraine, March 3 (AP)",
+        "AP",
+    )
     assert read_dateline("WASHINGTON — The Senate voted …") == ("WASHINGTON", None)
     assert read_dateline("US officials – speaking anonymously – said …") == (None, None)
