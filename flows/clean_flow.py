@@ -407,11 +407,17 @@ def clean_flow(
         ],
         FILES_SCHEMA,
     ).sort("file")
-    lines = _sorted_concat(keep_rows.get("lines"), [st.with_suffix(".lines.parquet") for st in stages])
-    articles = _sorted_concat(
-        keep_rows.get("articles"), [st.with_suffix(".articles.parquet") for st in stages]
+    lines = _sorted_concat(
+        keep_rows.get("lines"), [st.with_suffix(".lines.parquet") for st in stages], ["file", "n"]
     )
-    typos = _sorted_concat(keep_rows.get("typos"), [st.with_suffix(".typos.parquet") for st in stages])
+    articles = _sorted_concat(
+        keep_rows.get("articles"), [st.with_suffix(".articles.parquet") for st in stages], ["file", "article"]
+    )
+    typos = _sorted_concat(
+        keep_rows.get("typos"),
+        [st.with_suffix(".typos.parquet") for st in stages],
+        ["file", "article", "paragraph", "start"],
+    )
     files, articles = with_stats(files, lines, articles, typos)
     files = files.with_columns(stem=pl.col("file").replace_strict(stems, default=None))
     tables = {"files": files, "lines": lines, "articles": articles, "typos": typos}
@@ -513,14 +519,13 @@ def _concat(frames: list[pl.DataFrame], schema: dict[str, Any]) -> pl.DataFrame:
     return pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=schema)
 
 
-def _sorted_concat(kept: pl.DataFrame | None, parts: list[Path]) -> pl.DataFrame:
+def _sorted_concat(kept: pl.DataFrame | None, parts: list[Path], keys: list[str]) -> pl.DataFrame:
     frames = [pl.scan_parquet(p) for p in parts if p.exists()]
     if kept is not None and len(kept):
         frames.insert(0, kept.lazy())
     if not frames:
         return kept if kept is not None else pl.DataFrame()
     df = pl.concat(frames, how="diagonal_relaxed").collect()
-    keys = [k for k in ("file", "article", "n", "paragraph", "start") if k in df.columns]
     return df.sort(keys)
 
 

@@ -30,14 +30,14 @@ TYPOS_KEY = "newsclean-typos"
 DATA_DOCS_KEY = "newsclean-data-docs"
 FILE_VIEW_PREFIX = "newsclean-file-"
 
-#: Roles whose lines are not part of the cleaned article text (title + body paragraphs).
+#: Roles whose lines make up the cleaned article text; every other line counts as "removed".
 KEPT_ROLES = ("title", "body")
 #: Caps that keep a big run's artifacts small enough for the UI.
 MAX_FILE_VIEWS = 50
 MAX_LINES_PER_VIEW = 300
 MAX_TABLE_ROWS = 2000
 MAX_CELL_CHARS = 1500
-CONTEXT_CHARS = 30
+CONTEXT_CHARS = 24
 
 _KEY_OK = re.compile(r"^[a-z0-9-]+$")
 # Things a GFM renderer turns into links on its own: scheme URLs, www. hosts, e-mail addresses.

@@ -1,0 +1,110 @@
+"""The flow: idempotent, incremental (unchanged files keep their outputs), equal to the CLI's corpus run."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _outputs(d: Path) -> dict[str, bytes]:
+    """Every output file except the run manifest and the flow's internal state and reports."""
+    skip = ("run-manifest.json", ".state", "reports", ".work")
+    return {str(p.relative_to(d)): p.read_bytes() for p in sorted(d.rglob("*"))
+            if p.is_file() and not any(part in skip for part in p.relative_to(d).parts)}
+
+
+@pytest.fixture()
+def corpus(tmp_path: Path) -> Path:
+    inp = tmp_path / "in"
+    shutil.copytree(ROOT / "seeds", inp)
+    return inp
+
+
+def _run(inp: Path, out: Path, **kw: object) -> dict:
+    from flows.clean_flow import clean_flow
+
+    return clean_flow(input_dir=str(inp), output_dir=str(out), **kw)
+
+
+def test_two_runs_leave_byte_identical_outputs_and_the_second_skips_everything(prefect_harness, corpus, tmp_path):
+    out = tmp_path / "out"
+    first = _run(corpus, out)
+    before = _outputs(out)
+    second = _run(corpus, out)
+    assert first["cleaned"] == 5 and second["cleaned"] == 0 and second["unchanged"] == 5
+    assert _outputs(out) == before
+    assert not (out / ".work").exists()
+
+
+def test_flow_output_equals_the_committed_seed_output(prefect_harness, corpus, tmp_path):
+    out = tmp_path / "out"
+    _run(corpus, out)
+    committed = _outputs(ROOT / "cleaned")
+    assert _outputs(out) == committed
+
+
+@pytest.mark.parametrize("change", ["new_file_sharing_a_line", "modify_and_delete", "force"])
+def test_incremental_run_equals_a_full_run(prefect_harness, corpus, tmp_path, change):
+    out, ref = tmp_path / "out", tmp_path / "ref"
+    _run(corpus, out)
+    kw: dict[str, object] = {}
+    if change == "new_file_sharing_a_line":
+        # shares its first line with 002's title: 002's context changes, so 002 is recleaned too
+        (corpus / "005_new.txt").write_text(
+            "Kim Jong Un Honours North Korean Troops Who Fought for Russia in Ukraine\nMarket rally continues\n"
+            "Stocks rose on Monday as investors cheered strong earnings, analysts said.\n"
+            "The index gained 2 percent by midday, traders said.\n", encoding="utf-8")
+        expect_cleaned = 2
+    elif change == "modify_and_delete":
+        p = corpus / "004_1a5239b33cff660f.txt"
+        p.write_bytes(p.read_bytes() + b"\nAdvertisement\n")
+        (corpus / "002_88dc7e6472a7a574.txt").unlink()
+        expect_cleaned = 1
+    else:
+        kw["force"] = True
+        expect_cleaned = 5
+    summary = _run(corpus, out, **kw)
+    _run(corpus, ref)
+    assert summary["cleaned"] == expect_cleaned
+    assert _outputs(out) == _outputs(ref)
+    if change == "modify_and_delete":
+        assert not (out / "002_88dc7e6472a7a574.json").exists()
+
+
+def test_the_cli_corpus_run_writes_the_same_documents(prefect_harness, corpus, tmp_path):
+    out, cli = tmp_path / "out", tmp_path / "cli"
+    _run(corpus, out)
+    subprocess.run([str(ROOT / ".venv" / "bin" / "newsclean"), "clean", str(corpus), "--output", str(cli)],
+                   check=True, capture_output=True)
+    for p in cli.glob("*.json"):
+        assert p.read_bytes() == (out / p.name).read_bytes(), p.name
+
+
+def test_a_critical_expectation_failure_fails_the_run_and_the_cli(prefect_harness, corpus, tmp_path, monkeypatch,
+                                                                  capsys):
+    """Breaking a paragraph on purpose (READ FULL ARTICLE left in a body) makes `newsclean run` exit 3."""
+    import polars as pl
+
+    import flows.clean_flow as cf
+    from flows.cli import main
+
+    real = cf.classify_lines
+
+    def leaky(lines, repeats=None):
+        out = real(lines, repeats)
+        keep = (pl.col("content") == "READ FULL ARTICLE")
+        return out.with_columns(role=pl.when(keep).then(pl.lit("body")).otherwise(pl.col("role")),
+                                reason=pl.when(keep).then(None).otherwise(pl.col("reason")),
+                                article=pl.when(keep).then(pl.lit(0, dtype=pl.Int32)).otherwise(pl.col("article")))
+
+    monkeypatch.setattr(cf, "classify_lines", leaky)
+    code = main(["run", "--input", str(corpus), "--output", str(tmp_path / "out")])
+    printed = capsys.readouterr().out
+    assert code == 3
+    assert "FAIL" in printed and "no boilerplate phrases" in printed
+    assert (tmp_path / "out" / "reports" / "validation.md").exists()

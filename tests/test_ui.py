@@ -1,0 +1,336 @@
+"""The Prefect UI shows a run's reports: a real server, the flow against it, headless Chromium.
+
+Starts ``prefect server start`` on a free port (own PREFECT_HOME), runs ``newsclean run`` against
+it in a subprocess over the seeds plus one hostile file, checks the artifacts through the REST
+API, then loads the artifact pages in headless Chromium: the summary is on the page, and the
+hostile file's ``<script>`` / ``<img>`` / markdown links show as text, never as elements. Saves a
+screenshots of the run's Artifacts tab (``docs/prefect-artifacts.png``) and of the run
+summary (``docs/prefect-run-summary.png``).
+
+Skipped when no Chromium is installed, unless ``NEWSCLEAN_REQUIRE_BROWSER=1`` (CI).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ui_helpers import (
+    ROOT,
+    VENV_BIN,
+    chromium,
+    find_chromium,
+    prefect_server,
+    screenshot,
+    screenshot_after_click,
+)
+
+pytestmark = pytest.mark.slow
+
+SEEDS = ROOT / "seeds"
+SCREENSHOT = ROOT / "docs" / "prefect-artifacts.png"
+SUMMARY_SCREENSHOT = ROOT / "docs" / "prefect-run-summary.png"
+# A file name with markup in it, and lines that a careless report would turn into live HTML.
+HOSTILE_NAME = "900_hostile <b>name<i>.txt"
+HOSTILE_LINES = [
+    'Hostile page <script>alert("title")</script> for the renderer',
+    'This body line has a <script>alert(\'x\')</script> tag and an image <img src="http://evil.example/pwn.png" onerror="alert(2)"> inline, which must show as written.',
+    "Markdown is text too: [click me](http://evil.example/phish) and ![pic](http://evil.example/p.png) and *stars* and `code` and www.evil.example and mail@evil.example.",
+    "- a dash list line | with a pipe",
+    'Read more: <a href="javascript:alert(3)">here</a>',
+]
+EVIL_HOST = "evil.example"
+
+
+def _browser() -> str:
+    browser = find_chromium()
+    if browser is None:
+        if os.environ.get("NEWSCLEAN_REQUIRE_BROWSER") == "1":
+            pytest.fail("NEWSCLEAN_REQUIRE_BROWSER=1 but no Chromium found (apt-get install chromium)")
+        pytest.skip(
+            "no Chromium installed (apt-get install chromium); set NEWSCLEAN_REQUIRE_BROWSER=1 to fail"
+        )
+    return browser
+
+
+class _Page(HTMLParser):
+    """Visible text and elements of a dumped DOM."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag in ("script", "style"):
+            self._skip += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.text.append(data)
+
+    @property
+    def visible(self) -> str:
+        return "".join(self.text)
+
+
+def parse(dom: str) -> _Page:
+    page = _Page()
+    page.feed(dom)
+    return page
+
+
+def render(browser: str, url: str, tmp: Path) -> tuple[_Page, list[str]]:
+    """The page after its scripts ran, and the URLs it requested (Chromium's net log)."""
+    net_log = tmp / f"net-{time.monotonic_ns()}.json"
+    res = chromium(
+        browser,
+        url,
+        # nothing may leave the machine even if a page asked for it
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+        f"--log-net-log={net_log}",
+        "--dump-dom",
+    )
+    assert res.returncode == 0, res.stderr[-2000:]
+    urls: list[str] = []
+    try:
+        log = json.loads(net_log.read_text(encoding="utf-8"))
+        for ev in log.get("events", []):
+            u = (ev.get("params") or {}).get("url")
+            if isinstance(u, str):
+                urls.append(u)
+    except (OSError, ValueError):
+        # Chromium may leave the log unterminated; fall back to a plain text search
+        urls = [line for line in net_log.read_text(errors="replace").splitlines() if EVIL_HOST in line]
+    return parse(res.stdout), urls
+
+
+def wait_for_page(browser: str, url: str, needle: str, tmp: Path, tries: int = 3) -> tuple[_Page, list[str]]:
+    """Render ``url`` until ``needle`` is visible (a cold UI can need a second load)."""
+    page, urls = render(browser, url, tmp)
+    for _ in range(tries - 1):
+        if needle in page.visible:
+            break
+        time.sleep(2)
+        page, urls = render(browser, url, tmp)
+    return page, urls
+
+
+def _flow_run(server: Any) -> dict[str, Any]:
+    runs = server.post("/flow_runs/filter", {"sort": "START_TIME_DESC", "limit": 5})
+    runs = [r for r in runs if r["state_type"] == "COMPLETED"]
+    assert runs, "no completed flow run on the server"
+    return runs[0]
+
+
+def test_artifacts_in_prefect_ui(tmp_path: Path) -> None:
+    browser = _browser()
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for p in sorted(SEEDS.glob("*.txt")):
+        shutil.copy(p, inputs / p.name)
+    (inputs / HOSTILE_NAME).write_text("\n".join(HOSTILE_LINES) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    started = time.monotonic()
+
+    with prefect_server(tmp_path, health_timeout=120) as server:
+        newsclean = VENV_BIN / "newsclean"
+        run = subprocess.run(
+            [str(newsclean), "run", "--input", str(inputs), "--output", str(out)],
+            env=server.env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        assert run.returncode == 0, f"{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
+
+        # REST: the run and its artifacts, with the stable keys
+        flow_run = _flow_run(server)
+        arts = server.post("/artifacts/filter", {"artifacts": {"flow_run_id": {"any_": [flow_run["id"]]}}})
+        by_key = {a["key"]: a for a in arts}
+        from flows.report import FILES_KEY, SUMMARY_KEY, TYPOS_KEY, file_view_keys
+
+        names = [p.name for p in sorted(inputs.iterdir())]
+        views = file_view_keys(names)
+        expected = {SUMMARY_KEY, FILES_KEY, TYPOS_KEY, *views.values()}
+        assert expected <= set(by_key), f"missing artifacts: {sorted(expected - set(by_key))}"
+        for a in arts:
+            assert a["key"] and all(c.islower() or c.isdigit() or c == "-" for c in a["key"]), a["key"]
+        assert by_key[SUMMARY_KEY]["type"] == "markdown"
+        assert "# newsclean run summary" in by_key[SUMMARY_KEY]["data"]
+        assert by_key[FILES_KEY]["type"] == "table"
+        files_rows = json.loads(by_key[FILES_KEY]["data"])
+        assert len(files_rows) == len(names)
+        assert {"file", "encoding", "articles", "lines", "removed", "typos", "error", "quarantined"} <= set(
+            files_rows[0]
+        )
+        typo_rows = json.loads(by_key[TYPOS_KEY]["data"])
+        suggestions = [r["suggestion"] for r in typo_rows]
+        with_s = [s for s in suggestions if s != "—"]
+        assert with_s == sorted(with_s) and suggestions[: len(with_s)] == with_s  # by suggestion, none last
+        # nothing scraped reaches an artifact unescaped
+        for a in arts:
+            data = str(a.get("data") or "")
+            assert "<script" not in data and "<img" not in data and "](http" not in data, a["key"]
+
+        # The browser: summary on the page
+        ui = server.ui_url
+        summary_url = f"{ui}/artifacts/artifact/{by_key[SUMMARY_KEY]['id']}"
+        page, _ = wait_for_page(browser, summary_url, "newsclean run summary", tmp_path)
+        assert "newsclean run summary" in page.visible, page.visible[:2000]
+        assert "Lines by role and reason" in page.visible
+        assert "Can't connect to Server API" not in page.visible
+
+        # The hostile file's view: every line shows as written, nothing became an element
+        hostile_url = f"{ui}/artifacts/artifact/{by_key[views[HOSTILE_NAME]]['id']}"
+        page, urls = wait_for_page(browser, hostile_url, "Hostile page", tmp_path)
+        text = page.visible
+        assert HOSTILE_NAME in text, text[:3000]
+        for line in HOSTILE_LINES:
+            assert line in text, f"not shown as written: {line!r}\n{text[:4000]}"
+        for tag, attrs in page.tags:
+            values = " ".join(v or "" for v in attrs.values())
+            assert EVIL_HOST not in values, f"live element from scraped text: <{tag} {attrs}>"
+            assert "javascript:" not in values, f"live element from scraped text: <{tag} {attrs}>"
+            assert not (tag == "script" and "alert" in values), attrs
+        assert all(tag not in ("b", "i") for tag, _ in page.tags), "the file name's markup became elements"
+        assert not [u for u in urls if EVIL_HOST in u], f"the page fetched {EVIL_HOST}"
+
+        # The flow run page knows the run (same server, UI pointed at the right API port)
+        run_page, _ = wait_for_page(
+            browser, f"{ui}/runs/flow-run/{flow_run['id']}", flow_run["name"], tmp_path
+        )
+        assert flow_run["name"] in run_page.visible
+
+        # The pictures for the docs: the run's Artifacts tab (needs a click: the UI ignores
+        # ?tab= on a cold load) and the run summary as the UI renders it
+        tab_shot = screenshot_after_click(
+            browser,
+            f"{ui}/runs/flow-run/{flow_run['id']}",
+            tmp_path / "artifacts-tab.png",
+            click_text="Artifacts",
+            wait_text=SUMMARY_KEY,
+        )
+        summary_shot = screenshot(browser, summary_url, tmp_path / "summary.png")
+        for shot in (tab_shot, summary_shot):
+            assert shot.stat().st_size > 20_000, f"{shot.name} looks empty"
+        if os.environ.get("NEWSCLEAN_UPDATE_SCREENSHOTS") == "1":  # refresh the committed pictures
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(tab_shot, SCREENSHOT)
+            shutil.copy(summary_shot, SUMMARY_SCREENSHOT)
+
+    assert server.proc.poll() is not None, "server still running after the test"
+    assert time.monotonic() - started < 300
+
+
+# --- the report builders, without a server (fast) -------------------------------------------
+
+
+def _frames(names: list[str]) -> Any:
+    from cleaners.pipeline import Source, clean_corpus
+    from flows.report import RunFrames
+
+    sources = [Source(n, ("\n".join(HOSTILE_LINES) + "\n").encode()) for n in names]
+    c = clean_corpus(sources)
+    failures = pl.DataFrame(
+        {
+            "file": [names[-1]],
+            "frame": ["lines"],
+            "check": ["<b>x</b>"],
+            "column": [None],
+            "failure_case": ["1"],
+        },
+        schema={
+            "file": pl.Utf8,
+            "frame": pl.Utf8,
+            "check": pl.Utf8,
+            "column": pl.Utf8,
+            "failure_case": pl.Utf8,
+        },
+    )
+    return RunFrames(
+        files=c.files,
+        lines=c.lines,
+        articles=c.articles,
+        typos=c.typos,
+        failures=failures,
+        stems={n: n for n in names},
+        out_dir=Path("."),
+        data_docs_index=Path("reports/data docs/index.html"),
+        max_file_views=2,
+    )
+
+
+def test_publish_run_artifacts_keys_caps_and_escaping(monkeypatch: pytest.MonkeyPatch) -> None:
+    import prefect.artifacts as pa
+
+    from flows import report
+
+    made: list[dict[str, Any]] = []
+    for fn in ("create_markdown_artifact", "create_table_artifact", "create_link_artifact"):
+        monkeypatch.setattr(pa, fn, lambda _fn=fn, **kw: made.append({"fn": _fn, **kw}))
+    names = ["a.txt", "B.txt", "b.txt", "<img src=x>.txt", "zz.txt"]
+    report.publish_run_artifacts(_frames(names))
+    keys = [m["key"] for m in made]
+    assert len(keys) == len(set(keys))
+    assert all(re.fullmatch(r"[a-z0-9-]+", k) for k in keys), keys
+    assert keys[-1] == report.SUMMARY_KEY  # created last: listed first in the UI
+    assert {report.FILES_KEY, report.TYPOS_KEY, report.DATA_DOCS_KEY} <= set(keys)
+    views = [m for m in made if m["key"].startswith(report.FILE_VIEW_PREFIX)]
+    assert len(views) == 2  # capped, and the cap is stated
+    assert all("2 of 5 files" in m["description"] for m in views)
+    # the quarantined file (a validation failure) comes first
+    assert report.file_view_keys(names)["zz.txt"] in {m["key"] for m in views}
+    blob = json.dumps([m.get("markdown") or m.get("table") for m in made])
+    assert "<script" not in blob and "<img" not in blob and "<b>" not in blob
+    summary = made[-1]["markdown"]
+    assert "FAILED: 1 of 5 file(s) quarantined" in summary
+    assert "Lines by role and reason" in summary and "Typos by kind" in summary
+
+
+def test_report_builders_on_empty_frames() -> None:
+    from flows import report
+
+    empty = pl.DataFrame()
+    md = report.summary_markdown(empty, empty, empty, empty, empty, {})
+    assert "# newsclean run summary" in md and "passed" in md
+    assert report.files_table(empty, empty, empty, empty, empty) == []
+    assert report.typos_table(empty, empty) == []
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "<script>alert(1)</script>",
+        '<img src="http://evil.example/x.png" onerror=alert(1)>',
+        "[click](http://evil.example) ![i](http://evil.example/i.png)",
+        "see www.evil.example or http://evil.example or me@evil.example",
+        "- list? 1. list? --- | pipe | `code` *em* _em_ ~~s~~",
+    ],
+)
+def test_md_text_is_inert(raw: str) -> None:
+    from flows.report import md_text
+
+    out = md_text(raw)
+    assert "<" not in out and ">" not in out
+    assert not re.search(r"(?<!\\)\]\(|(?<!\\):/|(?<![\\\w])www\.(?!\\)|(?<!\\)@", out), out
+    assert not re.match(r"[-=]|\d+\.", out)
