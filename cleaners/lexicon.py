@@ -48,7 +48,7 @@ BOILERPLATE: dict[str, str] = {
         r"(?i)^(?:-+\s*)?(?:advertisements?|advertising|advert|ads?|sponsored(?: content| post| links?)?|"
         r"promoted(?: content| stories)?|paid (?:content|post)|partner content|"
         r"(?:story|article|content) continues (?:below|after)(?: this)? (?:advertisement|ad)|"
-        r"scroll (?:down )?to continue(?: with content)?|[\w ]{0,30}\bads? widget|"
+        r"scroll (?:down )?(?:to continue(?: with content)?|for (?:video|more))|[\w ]{0,30}\bads? widget|"
         r"(?:video )?ad feedback|report (?:this )?ad|remove ads|skip (?:this )?(?:ad|advertisement)|supported by|"
         r"story continues|"
         r"publicité|anzeige|werbung|publicidad|pubblicità|publicidade|advertentie|reklama|реклама|"
@@ -61,7 +61,7 @@ BOILERPLATE: dict[str, str] = {
         r"lee (?:también|más)|lea también|leer más|ver más|mehr zum thema|lesen sie (?:auch|mehr)|"
         r"auch interessant|weiterlesen|leggi anche|leia (?:também|mais)|читайте (?:также|далее)|"
         r"اقرأ (?:أيضا|أيضًا|المزيد)|延伸阅读|相关(?:新闻|阅读|文章)|関連記事|阅读全文|続きを読む)"
-        r"(?:\s*[:：»›→|–—-].*|[^.!?;:。]{0,80}\.?)|"
+        r"(?:\s*[:：»›→|–—-].*|[^.!?;:,。]{0,60}\.?)|"
         r"view (?:the )?(?:full|original) (?:article|story)|more (?:from|on|about|in) [^.]{1,60}|"
         r"(?:read|view|see) (?:more|all) (?:stories|news|articles|posts)\b.*)$"
     ),
@@ -74,25 +74,32 @@ BOILERPLATE: dict[str, str] = {
     ),
     "comment_prompt": (
         r"(?i)^(?:\d+\s+comments?:?|comments?\s*\(\d+\)|[\p{L} .'’-]{1,40} said\s*(?:\.\.\.|…)|sort by\b.{0,30}|no comments(?: yet)?\.?|comments?|post a comment|"
-        r"leave a (?:reply|comment)|add (?:a |your )?comment|be the first to comment\.?|"
+        r"leave a (?:reply|comment)(?: cancel reply)?|add (?:a |your )?comment|be the first to comment\.?|"
         r"loading comments\.*|comments are (?:closed|disabled)\.?|commenting (?:is )?(?:closed|disabled)\.?|reply|view comments|show comments|"
         r"(?:join|start) the (?:conversation|discussion)|\d+\s+thoughts? on\b.*|"
         r"(?:you must be )?log(?:ged)? in to (?:post a )?comment\.?|cancel reply|"
         r"your email address will not be published\.?.*|required fields are marked.*|"
-        r"share your thoughts\.?|what do you think\?|have your say\.?)$"
+        r"share your thoughts\.?|what do you think\?|have your say\.?|share what you think\.?|"
+        r"share or comment on this (?:article|story):?|the comments below have (?:not )?been moderated\.?|"
+        r"by posting your comment,? you agree to our house rules\.?|comments? policy)$"
     ),
     "timestamp": (
         r"(?i)^(?:(?:updated|posted|published|edited)\s*:?\s*)?(?:\d+\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|h|"
         r"days?|d|weeks?|wks?|months?|years?|yrs?)\s+ago(?:\s+\d+)?|just now|"
         r"(?:updated|last updated)\s*:?\s*(?:on\s+)?(?:today|yesterday)\b.*|"
+        # a clock time alone (live blogs): "23:41 GMT", "11.20pm", "Updated at 11.05pm GMT"
+        r"(?:(?:updated|posted|published) (?:at )?)?\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?\s*"
+        r"(?:gmt|bst|utc|cet|cest|et|est|edt|ct|cst|cdt|pt|pst|pdt|ist|jst|aest|msk)?|"
+        r"show key events only|key events|"
         r"\d+\s*(?:-\s*\d+\s*)?min(?:ute)?s?\s+(?:read|listen|watch)|"
         r"listen(?:ing)? to (?:this |the )?(?:article|story)(?:\s*[·•|-]?\s*\d+\s*min(?:ute)?s?)?|"
         r"(?:(?:estimated )?reading time|lesezeit|temps de lecture|tiempo de lectura|время чтения):?\s*\d+\s*"
         r"(?:min(?:ute)?s?|min\.|мин)|\d+\s*min(?:ute)?s?\s+(?:de )?(?:lecture|lectura|lesezeit))\.?$"
     ),
-    "share_row": rf"(?i)^(?:(?:share|follow) (?:this|on|us|via)\b.{{0,40}}|click to (?:share|email|print)\b.{{0,60}}|{_SOCIAL}(?:[\s|,•·/]+{_SOCIAL})*)$",
+    "share_row": rf"(?i)^(?:(?:share|follow) (?:this|on|us|via)\b.{{0,40}}|(?:print|email|e-mail|save) this (?:article|story|page|post)|click to (?:share|email|print)\b.{{0,60}}|like this:?|like loading\.*|{_SOCIAL}(?:[\s|,•·/]+{_SOCIAL})*)$",
     "follow_prompt": (
-        r"(?i)^(?:follow (?:us|@\w+|[\w.]+ on)\b.{0,60}|like us on facebook.{0,30}|"
+        r"(?i)^(?:follow (?:us|@\w+|[\w.]+ on)\b.{0,60}|follow (?:[\w.'’-]+ ){1,4}on (?:twitter|x|facebook|"
+        r"instagram|tiktok|linkedin|threads|bluesky|mastodon|youtube|telegram|whatsapp)\b.{0,40}|like us on facebook.{0,30}|"
         r"find us on .{0,40}|connect with us.{0,40})$"
     ),
     "newsletter_prompt": (
@@ -100,19 +107,23 @@ BOILERPLATE: dict[str, str] = {
         # newsletter ("Readers can sign up for the newsletter, the company said.") stays body.
         r"(?i)^(?:enter your e-?mail(?: address)?|(?:your )?e-?mail address|thanks? (?:you )?for (?:subscribing|signing up)!?|"
         r"you(?:['’]re| are| have) (?:now |successfully )*(?:subscribed|signed up)\b.{0,80}|"
-        r"by (?:subscribing|signing up|registering|clicking (?:subscribe|sign up))\b.{0,200}|"
-        r"this (?:site|form) is protected by recaptcha\b.{0,200}|"
+        r"by (?:subscribing|signing up|registering|clicking[^,]{0,20}),? (?:you|i) (?:agree|acknowledge|accept|consent)\b.{0,200}|"
+        r"this (?:site|form) is protected by recaptcha\b.{0,200}|(?:support|fund) (?:our|independent|local) journalism\b.{0,150}|"
+        r"(?:become a (?:member|subscriber|supporter)|donate (?:now|today))\b.{0,100}|"
         r"(?:(?:sign(?:ing)? up|subscribe|register)(?:\s+(?:for|to|now|here|today|and)\b|\s*[:!])|join|get|download|don['’]t miss|never miss|stay informed|"
         r"want (?:more|the latest))\b.{0,150}\b(?:newsletters?|inbox|briefing|digest|updates|alerts|"
         r"notifications|app|podcast|edition)\b.{0,100}|.{0,120}\b(?:our|your)\b.{0,60}\b(?:newsletters?|inbox|"
         r"briefing|digest|e-?mail updates|alerts)\b.{0,120}|(?:get|download) (?:the|our) .{0,30}\bapp\b.{0,60}|"
-        r"subscribe(?: now| today| here)?|sign up(?: now| here| today)?|newsletter)$"
+        r"subscribe(?: now| today| here)?[.!]?|sign up(?: now| here| today)?[.!]?|newsletter)$"
     ),
     "cookie_banner": (
-        r"(?i)^(?:.{0,200}\b(?:we|our (?:site|website|partners)|this (?:site|website)|you)\b.{0,60}\bcookies?\b.{0,300}|"
+        r"(?i)^(?:.{0,200}\b(?:we(?: and our (?:partners|vendors))? (?:use|store|set|place|collect|process|serve)|"
+        r"our (?:site|website|partners)|this (?:site|website)|you (?:agree|consent|accept)|utilizamos|usamos|"
+        r"nous utilisons|wir verwenden|wir nutzen|мы используем)\b.{0,60}\bcookies?\b.{0,300}|"
         r".{0,200}\bcookies?\b.{0,100}\b(?:cookie policy|cookie settings|privacy policy|preferences|"
         r"browsing experience)\b.{0,200}|.{0,300}\bcookies?\b.{0,300}\s(?:accept|reject|agree|allow|decline|"
-        r"ok|got it|accepter|refuser|akzeptieren|ablehnen|aceptar|rechazar|configurar|принять)(?: all| cookies)?|"
+        r"ok|got it|accepter|refuser|akzeptieren|ablehnen|aceptar|rechazar|configurar|принять)(?: all)?(?: cookies)?|"
+        r"we value your privacy|manage (?:consent|cookies|preferences|options|settings)|"
         r"(?:accept|reject|allow|manage|decline)(?: all)?(?: cookies)?|accepter|refuser|tout accepter|"
         r"alle akzeptieren|aceptar|rechazar|принять|同意|موافق|ยอมรับ|"
         r"cookie (?:policy|settings|preferences)|got it!?|i agree|i accept|ok(?:ay)?|agree)$"
@@ -127,6 +138,8 @@ BOILERPLATE: dict[str, str] = {
         r".{0,60}\b(?:next|newer|older|more)\s*(?:»|›|>)+|(?:previous|prev|next|older|newer)\s+"
         r"(?:post|posts|article|story|page|entries)\b.{0,80}|older posts|newer posts|home|back to top|"
         r"skip to (?:main )?content|main menu|menu|search|close|open menu|toggle navigation|"
+        r"log ?in|sign ?in|log ?out|sign ?out|my account|log in / register|sign in / register|"
+        r"previous|prev|next|older|newer|explore more on (?:these|this) topics?|"
         r"page \d+ of \d+|load more|show more|see more|more|(?:image |photo |slide )?\d+\s*(?:of|/)\s*\d+|"
         r"enlarge this image|(?:hide|show|toggle) caption|expand (?:image|gallery)|view (?:the )?gallery|"
         r"(?:[\p{L}&'’ ]{1,25}\s*(?:[>»|•·]\s*)){2,}[\p{L}&'’ ]{1,25})$"
@@ -137,15 +150,19 @@ BOILERPLATE: dict[str, str] = {
         r"reservados|tutti i diritti riservati|все права защищены)\b.{0,250}|"
         r".{0,80}(?:版权所有|版權所有|無断転載|جميع الحقوق محفوظة|สงวนลิขสิทธิ์).{0,120}|"
         r"(?:privacy policy|terms of (?:use|service)|editorial (?:policy|standards|guidelines)|"
-        r"contact us|about us|accessibility|sitemap|do not sell my (?:personal )?info.*)"
+        r"contact us|about us|accessibility|sitemap|do not sell(?: or share)? my (?:personal )?info.*)"
         r"(?:\s*[|•·,/]\s*(?:privacy policy|terms of (?:use|service)|contact us|about us|cookie policy|"
         r"accessibility|sitemap|advertise(?: with us)?|careers))*|"
         r"this (?:material|content|article) may not be (?:published|reproduced|broadcast).*|"
-        r"(?:our|the) (?:standards|editorial standards):.*)$"
+        r"(?:our|the) (?:standards|editorial standards):.*|disclaimer\s*:.*|reuse this content|"
+        r"the views (?:and opinions )?expressed (?:in this|here|by)\b.{0,200}|(?:proudly )?powered by [\w .]{2,30})$"
     ),
     "markup_residue": (
         r"(?i)^(?:[-=_*#~+|.:•·]{3,}|</?[a-z][a-z0-9]*(?:\s[^<>]*)?/?>(?:\s*</?[a-z][^<>]*>)*|"
-        r"\|(?:[\s|:-]*\|)+|\{\{.*\}\}|\[\w+\]|&[a-z]+;|<!--.*-->|[\[\](){}<>|/\\]+)$"
+        r"\|(?:[\s|:-]*\|)+|\{\{.*\}\}|\[\w+\]|&[a-z]+;|<!--.*-->|[\[\](){}<>|/\\]+|"
+        r"(?:https?://)?pic\.twitter\.com/\S+|[—–-]\s*[^()]{1,60}\(@\w{1,30}\)\s*.{0,30}|"
+        r"a post shared by .{1,80}|view this post on instagram|watch on youtube|"
+        r"(?:this )?(?:tweet|post|video|content) is (?:unavailable|not available)\b.{0,80})$"
     ),
 }
 
@@ -167,17 +184,20 @@ META: dict[str, tuple[str, str]] = {
     "published_line": (
         "meta",
         rf"(?i)^(?:[^|]{{1,40}}\|\s*)?(?:published|posted|updated|last updated|first published|date|on)?\s*(?:on|:)?\s*{DATE}"
-        r"(?:\s*[|,;]\s*(?:(?:updated|published)\s*(?:on|:)?\s*)?.{0,40})?$",
+        r"(?:\s*[|,;]\s*(?:(?:updated|published)\s*(?:on|:)?\s*)?.{0,40}|\s+by\s+(?-i:\p{Lu})[^.]{0,60})?$",
     ),
     "byline": (
         "byline",
-        r"^(?:[Bb]y|BY|[Ww]ritten by|[Ww]ords by|[Rr]eporting by|[Aa]uthor:)\s+[\p{Lu}][\p{L}.'’-]+"
+        r"^(?:[Bb]y|BY|[Ww]ritten by|[Ww]ords by|[Rr]eporting by|[Aa]uthor:|[Pp]osted by|[Vv]on|[Pp]ar|[Pp]or|"
+        r"[Aa]uteur\s*:|[Aa]utor(?:in)?\s*:|Автор:)\s+[\p{Lu}][\p{L}.'’-]+"
         r"(?:\s+(?:[\p{Lu}][\p{L}.'’-]*|de|van|von|da|del|al|bin|and|&|,))*\s*"
         r"(?:[|,;–—-]\s*.{0,80})?$",
     ),
     "credit_line": (
         "byline",
-        r"^(?:\(?(?:[Rr]eporting|[Ww]riting|[Aa]dditional reporting|[Ee]diting|[Cc]ompiled) by\b.{0,200})$",
+        r"^(?:\(?(?:[Rr]eporting|[Ww]riting|[Aa]dditional reporting|[Ee]diting|[Cc]ompiled) by\b.{0,200}|"
+        r".{0,120}\bcontributed (?:to )?this (?:report|story|article)\.?\)?|.{0,80}\bcontributed reporting\.?|"
+        r"(?:[Cc]ontact|[Rr]each|[Ee]mail) (?:the )?(?:reporter|writer|author|us)\b.{0,60}@.{0,60})$",
     ),
     "dateline_only": (
         "meta",
