@@ -157,6 +157,12 @@ BOILERPLATE: dict[str, str] = {
         r"(?:our|the) (?:standards|editorial standards):.*|disclaimer\s*:.*|reuse this content|"
         r"the views (?:and opinions )?expressed (?:in this|here|by)\b.{0,200}|(?:proudly )?powered by [\w .]{2,30})$"
     ),
+    "author_bio": (
+        r"^(?:(?i:about the authors?|about (?:the )?(?:writer|reporter|contributors?))|"
+        r"[\p{Lu}][\p{L}.'’-]+(?: [\p{Lu}][\p{L}.'’-]+){1,3} (?:is|was|has been) (?:a|an|the) "
+        r"(?:[\p{L}-]+ ){0,5}(?:reporter|correspondent|writer|editor|journalist|columnist|contributor|"
+        r"producer|photographer|author|freelancer|intern)s?\b.{0,400})$"
+    ),
     "markup_residue": (
         r"(?i)^(?:[-=_*#~+|.:•·]{3,}|</?[a-z][a-z0-9]*(?:\s[^<>]*)?/?>(?:\s*</?[a-z][^<>]*>)*|"
         r"\|(?:[\s|:-]*\|)+|\{\{.*\}\}|\[\w+\]|&[a-z]+;|<!--.*-->|[\[\](){}<>|/\\]+|"

@@ -50,6 +50,7 @@ _ORDER: list[tuple[str, str, str]] = [
             "newsletter_prompt",
             "tag_list",
             "copyright_footer",
+            "author_bio",
             "markup_residue",
         )
     ),

@@ -42,6 +42,8 @@ from cleaners.lexicon import END_REASONS
 ARTICLE_ROLES = frozenset({"title", "subtitle", "meta", "byline", "body", "caption"})
 #: Meta reasons that open a second article when they sit between two runs of body.
 _BLOCK_REASONS = frozenset({"published_line", "byline"})
+#: Furniture that may sit inside a comment thread without ending it.
+_COMMENT_AFTER = frozenset({"timestamp", "share_row", "navigation"})
 _SHORT_RUN = 3  # this many short unterminated lines in a row form a link menu
 _LONG_UNTERMINATED = 10  # words: an unterminated line this long inside a story is a caption
 _MAX_TITLE_WORDS = 40
@@ -93,8 +95,17 @@ def _boundaries(lines: list[_Line], anchor: list[bool]) -> list[int]:
         ln = lines[i]
         if ln.lex_reason in END_REASONS and seen:
             j = i
+            run_reasons = set()
             while j < n and not (lines[j].candidate or lines[j].teaser):
+                run_reasons.add(lines[j].lex_reason)
                 j += 1
+            # After comment furniture alone, prose is a comment thread: only a teaser or a
+            # title followed by a date/byline/source block opens another article.
+            comments_only = run_reasons <= {"comment_prompt", None} | _COMMENT_AFTER
+            if comments_only and j < n and not (lines[j].teaser or _meta_follows(lines, j)):
+                seen += anchor[i]
+                i += 1
+                continue
             if j < n and _anchors_ahead(lines, anchor, j) >= 2:
                 starts.append(j)
                 seen = 0
@@ -116,6 +127,11 @@ def _boundaries(lines: list[_Line], anchor: list[bool]) -> list[int]:
     return starts
 
 
+def _meta_follows(lines: list[_Line], j: int, within: int = 4) -> bool:
+    """A metadata block (date, byline, source) right after line ``j``: the shape of an article head."""
+    return any(ln.lex_role in ("meta", "byline") for ln in lines[j + 1 : j + 1 + within])
+
+
 def _anchors_ahead(lines: list[_Line], anchor: list[bool], j: int) -> int:
     """Anchors from ``j`` up to the next end-of-article line that follows an anchor."""
     count = 0
@@ -133,7 +149,13 @@ def _decide_article(lines: list[_Line], anchor: list[bool], lo: int, hi: int, ar
         lines[title_i].words > _MAX_TITLE_WORDS or (anchor[title_i] and art > 0 and not lines[title_i].teaser)
     ):
         title_i = None
-    anchor_idx = [i for i in seg if anchor[i] and i != title_i]
+    # A comment prompt after the body starts the comment thread: nothing after it is story.
+    comment_at = next(
+        (i for i in seg if lines[i].lex_reason == "comment_prompt" and any(anchor[k] for k in range(lo, i))),
+        None,
+    )
+    body_hi = comment_at if comment_at is not None else hi
+    anchor_idx = [i for i in range(lo, body_hi) if anchor[i] and i != title_i]
     first = anchor_idx[0] if anchor_idx else hi
     last = anchor_idx[-1] if anchor_idx else lo - 1
     subtitle_i = None
@@ -170,11 +192,23 @@ def _decide_article(lines: list[_Line], anchor: list[bool], lo: int, hi: int, ar
             ln.role, ln.reason = "title", None
         elif i == subtitle_i:
             ln.role, ln.reason = "subtitle", "after_title"
+        elif ln.lex_reason == "author_bio" and first <= i <= last:
+            ln.role, ln.reason = "body", None  # "<Name> is a reporter …" inside the story is story
         elif not ln.candidate:
             ln.role, ln.reason = ln.lex_role or "boilerplate", ln.lex_reason
         elif title_text is not None and ln.content == title_text:
             ln.role, ln.reason = "boilerplate", "duplicate_title"
-        elif ln.repeat_files >= 2 and not ln.terminal and ln.words <= 8:
+        elif comment_at is not None and i > comment_at:
+            ln.role, ln.reason = "boilerplate", "comment_section"
+        elif (
+            ln.repeat_files >= 2
+            and not ln.terminal
+            and ln.words <= 8
+            and ln.chars <= 60
+            and not first <= i <= last
+        ):
+            # Template lines repeat across the files of a site; copies of one story share their
+            # subheadings too, so only lines outside the story's span count.
             ln.role, ln.reason = "boilerplate", "repeated_across_files"
         elif first <= i <= last:
             if anchor[i] or ln.terminal or ln.list_item:
@@ -191,7 +225,9 @@ def _decide_article(lines: list[_Line], anchor: list[bool], lo: int, hi: int, ar
             else:
                 ln.role, ln.reason = "boilerplate", "before_body"
         else:
-            if ln.terminal and ln.sentence and ln.words >= 3 and run_len[i] == 0:
+            if (ln.terminal and ln.sentence and ln.words >= 3 and run_len[i] == 0) or (
+                ln.list_item and ln.sentence and ln.words >= 4
+            ):
                 ln.role, ln.reason = "body", None
             else:
                 ln.role, ln.reason = "boilerplate", "after_body"
