@@ -14,8 +14,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def _outputs(d: Path) -> dict[str, bytes]:
     """Every output file except the run manifest and the flow's internal state and reports."""
     skip = ("run-manifest.json", ".state", "reports", ".work")
-    return {str(p.relative_to(d)): p.read_bytes() for p in sorted(d.rglob("*"))
-            if p.is_file() and not any(part in skip for part in p.relative_to(d).parts)}
+    return {
+        str(p.relative_to(d)): p.read_bytes()
+        for p in sorted(d.rglob("*"))
+        if p.is_file() and not any(part in skip for part in p.relative_to(d).parts)
+    }
 
 
 @pytest.fixture()
@@ -31,7 +34,9 @@ def _run(inp: Path, out: Path, **kw: object) -> dict:
     return clean_flow(input_dir=str(inp), output_dir=str(out), **kw)
 
 
-def test_two_runs_leave_byte_identical_outputs_and_the_second_skips_everything(prefect_harness, corpus, tmp_path):
+def test_two_runs_leave_byte_identical_outputs_and_the_second_skips_everything(
+    prefect_harness, corpus, tmp_path
+):
     out = tmp_path / "out"
     first = _run(corpus, out)
     before = _outputs(out)
@@ -58,7 +63,9 @@ def test_incremental_run_equals_a_full_run(prefect_harness, corpus, tmp_path, ch
         (corpus / "005_new.txt").write_text(
             "Kim Jong Un Honours North Korean Troops Who Fought for Russia in Ukraine\nMarket rally continues\n"
             "Stocks rose on Monday as investors cheered strong earnings, analysts said.\n"
-            "The index gained 2 percent by midday, traders said.\n", encoding="utf-8")
+            "The index gained 2 percent by midday, traders said.\n",
+            encoding="utf-8",
+        )
         expect_cleaned = 2
     elif change == "modify_and_delete":
         p = corpus / "004_1a5239b33cff660f.txt"
@@ -79,14 +86,18 @@ def test_incremental_run_equals_a_full_run(prefect_harness, corpus, tmp_path, ch
 def test_the_cli_corpus_run_writes_the_same_documents(prefect_harness, corpus, tmp_path):
     out, cli = tmp_path / "out", tmp_path / "cli"
     _run(corpus, out)
-    subprocess.run([str(ROOT / ".venv" / "bin" / "newsclean"), "clean", str(corpus), "--output", str(cli)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "newsclean"), "clean", str(corpus), "--output", str(cli)],
+        check=True,
+        capture_output=True,
+    )
     for p in cli.glob("*.json"):
         assert p.read_bytes() == (out / p.name).read_bytes(), p.name
 
 
-def test_a_critical_expectation_failure_fails_the_run_and_the_cli(prefect_harness, corpus, tmp_path, monkeypatch,
-                                                                  capsys):
+def test_a_critical_expectation_failure_fails_the_run_and_the_cli(
+    prefect_harness, corpus, tmp_path, monkeypatch, capsys
+):
     """Breaking a paragraph on purpose (READ FULL ARTICLE left in a body) makes `newsclean run` exit 3."""
     import polars as pl
 
@@ -97,10 +108,12 @@ def test_a_critical_expectation_failure_fails_the_run_and_the_cli(prefect_harnes
 
     def leaky(lines, repeats=None):
         out = real(lines, repeats)
-        keep = (pl.col("content") == "READ FULL ARTICLE")
-        return out.with_columns(role=pl.when(keep).then(pl.lit("body")).otherwise(pl.col("role")),
-                                reason=pl.when(keep).then(None).otherwise(pl.col("reason")),
-                                article=pl.when(keep).then(pl.lit(0, dtype=pl.Int32)).otherwise(pl.col("article")))
+        keep = pl.col("content") == "READ FULL ARTICLE"
+        return out.with_columns(
+            role=pl.when(keep).then(pl.lit("body")).otherwise(pl.col("role")),
+            reason=pl.when(keep).then(None).otherwise(pl.col("reason")),
+            article=pl.when(keep).then(pl.lit(0, dtype=pl.Int32)).otherwise(pl.col("article")),
+        )
 
     monkeypatch.setattr(cf, "classify_lines", leaky)
     code = main(["run", "--input", str(corpus), "--output", str(tmp_path / "out")])

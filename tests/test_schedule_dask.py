@@ -30,8 +30,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
 
 def _outputs(d: Path) -> dict[str, bytes]:
     skip = ("run-manifest.json", ".state", "reports", ".work")
-    return {str(p.relative_to(d)): p.read_bytes() for p in sorted(d.rglob("*"))
-            if p.is_file() and not any(part in skip for part in p.relative_to(d).parts)}
+    return {
+        str(p.relative_to(d)): p.read_bytes()
+        for p in sorted(d.rglob("*"))
+        if p.is_file() and not any(part in skip for part in p.relative_to(d).parts)
+    }
 
 
 def test_the_declared_schedule_is_hourly() -> None:
@@ -41,29 +44,49 @@ def test_the_declared_schedule_is_hourly() -> None:
 
 def test_serve_without_a_server_says_what_is_missing(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    out = subprocess.run([str(BIN / "newsclean"), "serve"], capture_output=True, text=True, env=env, cwd=tmp_path,
-                         timeout=120)
+    out = subprocess.run(
+        [str(BIN / "newsclean"), "serve"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120
+    )
     assert out.returncode == 2 and "PREFECT_API_URL" in out.stderr and "Traceback" not in out.stderr
 
 
 def test_a_served_deployment_runs_on_schedule_and_completes(server, tmp_path: Path) -> None:
     inp, out = tmp_path / "in", tmp_path / "out"
     shutil.copytree(ROOT / "seeds", inp)
-    log = open(tmp_path / "serve.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([str(BIN / "newsclean"), "serve", "--interval", "10", "--name", "test-schedule",
-                             "--input", str(inp), "--output", str(out)],
-                            env=server.env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    log = open(tmp_path / "serve.log", "wb")  # closed in the finally below
+    proc = subprocess.Popen(
+        [
+            str(BIN / "newsclean"),
+            "serve",
+            "--interval",
+            "10",
+            "--name",
+            "test-schedule",
+            "--input",
+            str(inp),
+            "--output",
+            str(out),
+        ],
+        env=server.env,
+        cwd=tmp_path,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 240
         completed = None
         while time.monotonic() < deadline and completed is None:
             time.sleep(3)
             assert proc.poll() is None, (tmp_path / "serve.log").read_text(errors="replace")[-3000:]
-            runs = server.post("/flow_runs/filter", {"flow_runs": {"state": {"type": {"any_": ["COMPLETED"]}}}})
+            runs = server.post(
+                "/flow_runs/filter", {"flow_runs": {"state": {"type": {"any_": ["COMPLETED"]}}}}
+            )
             completed = next((r for r in runs if r.get("deployment_id")), None)
-        assert completed is not None, "no scheduled run completed in 240 s:\n" + (
-            tmp_path / "serve.log").read_text(errors="replace")[-3000:]
+        assert completed is not None, (
+            "no scheduled run completed in 240 s:\n"
+            + (tmp_path / "serve.log").read_text(errors="replace")[-3000:]
+        )
         deployment = server.get(f"/deployments/{completed['deployment_id']}")
         assert deployment["name"] == "test-schedule"
         assert (out / "001_907b5f3dfdec8150.json").exists()
@@ -81,25 +104,52 @@ def test_a_dask_cluster_run_equals_a_local_run(server, tmp_path: Path) -> None:
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
     env = {**server.env, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
-    procs = [subprocess.Popen([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                               "--no-dashboard"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)]
+    procs = [
+        subprocess.Popen(
+            [str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    ]
     try:
         time.sleep(3)
         for _ in range(2):
-            procs.append(subprocess.Popen([str(BIN / "dask"), "worker", address, "--nthreads", "1",
-                                           "--no-dashboard", "--host", "127.0.0.1"], env=env, cwd=ROOT,
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                          start_new_session=True))
+            procs.append(
+                subprocess.Popen(
+                    [
+                        str(BIN / "dask"),
+                        "worker",
+                        address,
+                        "--nthreads",
+                        "1",
+                        "--no-dashboard",
+                        "--host",
+                        "127.0.0.1",
+                    ],
+                    env=env,
+                    cwd=ROOT,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
+            )
         inp = tmp_path / "in"
         shutil.copytree(ROOT / "seeds", inp)
         local, dask = tmp_path / "local", tmp_path / "dask"
         base = [str(BIN / "newsclean"), "run", "--input", str(inp), "--batch-mb", "0.003"]
-        r1 = subprocess.run([*base, "--output", str(local)], env=server.env, capture_output=True, text=True,
-                            timeout=600)
+        r1 = subprocess.run(
+            [*base, "--output", str(local)], env=server.env, capture_output=True, text=True, timeout=600
+        )
         assert r1.returncode == 0, r1.stderr[-3000:]
-        r2 = subprocess.run([*base, "--output", str(dask), "--dask-address", address], env=server.env,
-                            capture_output=True, text=True, timeout=600)
+        r2 = subprocess.run(
+            [*base, "--output", str(dask), "--dask-address", address],
+            env=server.env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert r2.returncode == 0, r2.stderr[-3000:]
         assert _outputs(dask) == _outputs(local)
         assert len(_outputs(local)) > 10
