@@ -38,8 +38,9 @@ import polars as pl
 
 from cleaners.lexicon import END_REASONS
 
-#: Roles that belong to an article (boilerplate does not).
-ARTICLE_ROLES = frozenset({"title", "subtitle", "meta", "byline", "body", "caption"})
+#: Every role a line can have (CONTRACT.md), and those that belong to an article (boilerplate does not).
+ROLES = ("title", "subtitle", "meta", "byline", "body", "caption", "boilerplate")
+ARTICLE_ROLES = frozenset(ROLES) - {"boilerplate"}
 #: Meta reasons that open a second article when they sit between two runs of body.
 _BLOCK_REASONS = frozenset({"published_line", "byline"})
 #: Furniture that may sit inside a comment thread without ending it.

@@ -14,18 +14,9 @@ import polars as pl
 from pandera.errors import SchemaErrors
 
 from cleaners.lines import BLANK
+from cleaners.structure import ROLES
+from cleaners.typos import KINDS as TYPO_KINDS
 
-ROLES = ["title", "subtitle", "meta", "byline", "body", "caption", "boilerplate"]
-TYPO_KINDS = [
-    "misspelling",
-    "name_inconsistency",
-    "doubled_word",
-    "stray_period",
-    "unbalanced_quote",
-    "bracket_echo",
-    "grammar",
-    "spacing",
-]
 #: Mojibake that survived repair: UTF-8 read as cp1252/latin-1, or the replacement character.
 MOJIBAKE = r"â€|Ã[\x80-\xbf¡-ÿ]|Â[\u00a0-\u00bf]|�"
 #: Phrases of page furniture that must never reach a paragraph.
@@ -44,7 +35,7 @@ class LinesModel(pa.DataFrameModel):
 
     file: str
     n: pl.Int32 = pa.Field(ge=1)
-    role: str = pa.Field(isin=ROLES)
+    role: str = pa.Field(isin=list(ROLES))
     reason: str = pa.Field(nullable=True, str_matches=r"^[a-z][a-z0-9_]*$")
     article: pl.Int32 = pa.Field(nullable=True, ge=0)
 
@@ -138,7 +129,7 @@ class TyposModel(pa.DataFrameModel):
     start: pl.Int32 = pa.Field(ge=0)
     end: pl.Int32 = pa.Field(ge=1)
     token: str
-    kind: str = pa.Field(isin=TYPO_KINDS)
+    kind: str = pa.Field(isin=list(TYPO_KINDS))
     suggestion: str = pa.Field(nullable=True)
     confidence: pl.Float64 = pa.Field(ge=0.0, le=1.0)
 

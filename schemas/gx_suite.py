@@ -30,6 +30,7 @@ from typing import Any
 
 import polars as pl
 
+from cleaners.structure import ROLES
 from schemas.vendor_assets import localize_data_docs
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,6 @@ DATASOURCE_NAME = "newsclean"
 CRITICAL = "critical"
 WARNING = "warning"
 
-ROLES = ("title", "subtitle", "meta", "byline", "body", "caption", "boilerplate")
 PARAGRAPH_MIN_CHARS = 1
 PARAGRAPH_MAX_CHARS = 5000
 REMOVED_SHARE_MAX = 0.6
