@@ -512,7 +512,8 @@ def restore_lost_quotes(line: str) -> tuple[str, bool]:
 
 #: ftfy settings: keep curly quotes (the contract keeps them), always decode HTML entities
 #: (the default "auto" skips them on any line holding a '<').
-FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, unescape_html=True)
+# fix_character_width=False: fullwidth punctuation (，：) is correct in CJK text; the contract is NFC, not NFKC.
+FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, unescape_html=True, fix_character_width=False)
 
 # A line made only of SAFE_CHARS, with no HTML entity (HTML_ENTITY_RE, ftfy's own pattern), cannot
 # be changed by ftfy (with uncurl_quotes=False) nor by restore_lost_quotes: printable ASCII, TAB,
@@ -541,10 +542,39 @@ def _step_name(action: str, parameter: str) -> str:
     return parameter if action == "apply" else f"{action}:{parameter}"
 
 
+# Fullwidth ASCII forms (U+FF01–U+FF5E) next to CJK script or punctuation are correct there and kept.
+_FULLWIDTH_RE = re.compile("[\uff01-\uff5e]")
+_CJK_RE = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff01-\uff60\uff61-\uffdc]")
+
+
+def fold_latin_fullwidth(text: str) -> str:
+    """Fold fullwidth ASCII forms to ASCII where neither neighbour is CJK (ftfy's width fix, in context).
+
+    >>> fold_latin_fullwidth("Ningbo，China")
+    'Ningbo,China'
+    >>> fold_latin_fullwidth("周一晚上，暴雨袭击了沿海城市。")
+    '周一晚上，暴雨袭击了沿海城市。'
+    """
+    if not _FULLWIDTH_RE.search(text):
+        return text
+    out = list(text)
+    for m in _FULLWIDTH_RE.finditer(text):
+        i = m.start()
+        before = text[i - 1] if i > 0 else ""
+        after = text[i + 1] if i + 1 < len(text) else ""
+        if not (_CJK_RE.match(before) or _CJK_RE.match(after)):
+            out[i] = chr(ord(text[i]) - 0xFEE0)
+    return "".join(out)
+
+
 def _ftfy_line(line: str) -> tuple[str, list[str]]:
-    """ftfy + lost-quote repair, without the character normalization."""
+    """ftfy + fullwidth folding in Latin context + lost-quote repair, without the character normalization."""
     fixed, explanation = ftfy.fix_and_explain(line, FTFY_CONFIG)
     steps = [_step_name(a, p) for a, p in (explanation or [])]
+    folded = fold_latin_fullwidth(fixed)
+    if folded != fixed:
+        fixed = folded
+        steps.append("fold_latin_fullwidth")
     fixed, restored = restore_lost_quotes(fixed)
     if restored:
         steps.append("restore_lost_quote")
