@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from cleaners.lexicon import BOILERPLATE, CAPTION, META
+from cleaners.lexicon import BOILERPLATE, CAPTION, MAX_CHARS, META
 
 #: Sentence-final punctuation, optionally followed by closing quotes or brackets.
 TERMINAL = r"(?:[.!?…:;。！？؟۔।]['\"”’»)\]]*|[”»\"’])$"
@@ -85,8 +85,11 @@ def line_signals(df: pl.DataFrame, repeats: pl.DataFrame | None = None) -> pl.Da
     c = pl.col("content")
     lex_role: pl.Expr = pl.lit(None, dtype=pl.Utf8)
     lex_reason: pl.Expr = pl.lit(None, dtype=pl.Utf8)
+    n_chars = c.str.len_chars()
     for role, reason, pattern in reversed(_ORDER):
         hit = c.str.contains(pattern)
+        if reason in MAX_CHARS:
+            hit = hit & (n_chars <= MAX_CHARS[reason])
         lex_role = pl.when(hit).then(pl.lit(role)).otherwise(lex_role)
         lex_reason = pl.when(hit).then(pl.lit(reason)).otherwise(lex_reason)
     words = c.str.count_matches(r"\S+")

@@ -33,7 +33,7 @@ from cleaners.articles import build_articles
 from cleaners.encoding import decode_bytes, repair_frame
 from cleaners.lines import BLANK, collapse_ws, line_signals
 from cleaners.structure import assign_structure
-from cleaners.typos import count_names, find_typos
+from cleaners.typos import count_names, find_typos, spelling_suspects
 
 #: Bump when a change to the cleaners changes their output (incremental runs re-clean then).
 CLEANER_VERSION = "0.1.0"
@@ -154,16 +154,27 @@ def name_counts_by_source(articles: pl.DataFrame) -> dict[str, Counter[str]]:
 
 
 def detect_typos(articles: pl.DataFrame, pooled: Mapping[str, Counter[str]] | None = None) -> pl.DataFrame:
-    """One row per typo flag. Articles of a source named elsewhere in the run share name counts."""
+    """One row per typo flag. Articles of a source named elsewhere in the run share name counts.
+
+    Which paragraphs need the per-word misspelling check is decided first for the whole frame by
+    joins against the vocabulary (:func:`cleaners.typos.spelling_suspects`).
+    """
     rows: list[dict[str, Any]] = []
     pooled = pooled or {}
-    for file, art, source, paragraphs in articles.select(
-        "file", "article", "source", "paragraphs"
-    ).iter_rows():
-        counts = None
-        if source in pooled:
-            counts = pooled[source]
-        for t in find_typos(paragraphs, counts):
+    arts = articles.select("file", "article", "source", "paragraphs").with_row_index("key")
+    paras = (
+        arts.select("key", text="paragraphs")
+        .explode("text")
+        .drop_nulls("text")
+        .with_columns(paragraph=pl.int_range(pl.len()).over("key"))
+    )
+    suspects: dict[int, set[int]] = {}
+    for key, para in spelling_suspects(paras).iter_rows():
+        suspects.setdefault(key, set()).add(para)
+    for key, file, art, source, paragraphs in arts.iter_rows():
+        check = suspects.get(key, set())
+        spell = [i in check for i in range(len(paragraphs))]
+        for t in find_typos(paragraphs, pooled.get(source) if source else None, spell):
             rows.append(
                 {
                     "file": file,
@@ -223,74 +234,63 @@ def with_stats(
     return files, articles
 
 
-def _fixes(lines: pl.DataFrame) -> list[dict[str, Any]]:
-    out = []
-    for n, fixes in lines.filter(pl.col("fixes").list.len() > 0).select("n", "fixes").iter_rows():
-        for f in fixes:
-            out.append({"line": n, "before": f["before"], "after": f["after"], "steps": f["steps"]})
-    return out
-
-
-def document(
-    file_row: Mapping[str, Any], lines: pl.DataFrame, articles: pl.DataFrame, typos: pl.DataFrame
-) -> dict[str, Any]:
-    """The contract document (``CONTRACT.md``) of one file from its rows of the corpus frames."""
-    doc: dict[str, Any] = {
-        "file": file_row["file"],
-        "sha256": file_row["sha256"],
-        "encoding": {
-            "detected": file_row["encoding"],
-            "fallback_lines": list(file_row["fallback_lines"] or []),
-            "fixes": _fixes(lines) if file_row["error_kind"] is None else [],
-        },
-        "articles": [],
-        "lines": [],
-    }
-    if file_row["error_kind"] is not None:
-        doc["error"] = {"kind": file_row["error_kind"], "message": file_row["error_message"]}
-        return doc
-    by_article: dict[int, list[dict[str, Any]]] = {}
-    for t in typos.sort("article", "paragraph", "start").iter_rows(named=True):
-        by_article.setdefault(t["article"], []).append(
-            {k: t[k] for k in ("paragraph", "start", "end", "token", "kind", "suggestion", "confidence")}
-        )
-    for a in articles.sort("article").iter_rows(named=True):
-        doc["articles"].append(
-            {
-                "title": a["title"],
-                "subtitle": a["subtitle"],
-                "source": a["source"],
-                "published": a["published"],
-                "byline": a["byline"],
-                "dateline": a["dateline"],
-                "paragraphs": list(a["paragraphs"]),
-                "captions": list(a["captions"]),
-                "typos": by_article.get(a["article"], []),
-            }
-        )
-    doc["lines"] = [
-        {"n": n, "role": role, "article": art, "reason": reason}
-        for n, role, art, reason in lines.sort("n").select("n", "role", "article", "reason").iter_rows()
-    ]
-    return doc
+_TYPO_FIELDS = ("paragraph", "start", "end", "token", "kind", "suggestion", "confidence")
+_ARTICLE_FIELDS = ("title", "subtitle", "source", "published", "byline", "dateline")
 
 
 def documents(corpus: Corpus) -> dict[str, dict[str, Any]]:
-    """Contract documents for every file of a corpus, keyed by file name."""
-    parts = {
-        "lines": {k[0]: v for k, v in corpus.lines.partition_by("file", as_dict=True).items()},
-        "articles": {k[0]: v for k, v in corpus.articles.partition_by("file", as_dict=True).items()},
-        "typos": {k[0]: v for k, v in corpus.typos.partition_by("file", as_dict=True).items()},
-    }
-    empty = {
-        "lines": corpus.lines.clear(),
-        "articles": corpus.articles.clear(),
-        "typos": corpus.typos.clear(),
-    }
-    out = {}
+    """Contract documents (``CONTRACT.md``) for every file of a corpus, keyed by file name.
+
+    Each frame is read once, in order, and its rows are dealt out to their files.
+    """
+    fixes: dict[str, list[dict[str, Any]]] = {}
+    for f, n, fx in (
+        corpus.lines.filter(pl.col("fixes").list.len() > 0)
+        .sort("file", "n")
+        .select("file", "n", "fixes")
+        .iter_rows()
+    ):
+        fixes.setdefault(f, []).extend(
+            {"line": n, "before": x["before"], "after": x["after"], "steps": x["steps"]} for x in fx
+        )
+    lines: dict[str, list[dict[str, Any]]] = {}
+    for f, n, role, art, reason in (
+        corpus.lines.sort("file", "n").select("file", "n", "role", "article", "reason").iter_rows()
+    ):
+        lines.setdefault(f, []).append({"n": n, "role": role, "article": art, "reason": reason})
+    typos: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for t in corpus.typos.sort("file", "article", "paragraph", "start").iter_rows(named=True):
+        typos.setdefault((t["file"], t["article"]), []).append({k: t[k] for k in _TYPO_FIELDS})
+    articles: dict[str, list[dict[str, Any]]] = {}
+    for a in corpus.articles.sort("file", "article").iter_rows(named=True):
+        articles.setdefault(a["file"], []).append(
+            {
+                **{k: a[k] for k in _ARTICLE_FIELDS},
+                "paragraphs": list(a["paragraphs"]),
+                "captions": list(a["captions"]),
+                "typos": typos.get((a["file"], a["article"]), []),
+            }
+        )
+    out: dict[str, dict[str, Any]] = {}
     for row in corpus.files.iter_rows(named=True):
         f = row["file"]
-        out[f] = document(row, *(parts[k].get(f, empty[k]) for k in ("lines", "articles", "typos")))
+        doc: dict[str, Any] = {
+            "file": f,
+            "sha256": row["sha256"],
+            "encoding": {
+                "detected": row["encoding"],
+                "fallback_lines": list(row["fallback_lines"] or []),
+                "fixes": fixes.get(f, []) if row["error_kind"] is None else [],
+            },
+            "articles": [],
+            "lines": [],
+        }
+        if row["error_kind"] is not None:
+            doc["error"] = {"kind": row["error_kind"], "message": row["error_message"]}
+        else:
+            doc["articles"] = articles.get(f, [])
+            doc["lines"] = lines.get(f, [])
+        out[f] = doc
     return out
 
 

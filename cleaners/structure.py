@@ -275,12 +275,24 @@ def assign_structure(signals: pl.DataFrame) -> pl.DataFrame:
     roles: list[str] = []
     reasons: list[str | None] = []
     articles: list[int | None] = []
-    for part in signals.select("file", *_FIELDS).partition_by("file", maintain_order=True):
-        lines = [_Line(*row) for row in part.select(_FIELDS).iter_rows()]
+    rows = signals.select("file", *_FIELDS).iter_rows()
+    current: str | None = None
+    lines: list[_Line] = []
+
+    def flush() -> None:
         _decide_file(lines)
-        roles += [ln.role for ln in lines]
-        reasons += [ln.reason for ln in lines]
-        articles += [ln.article for ln in lines]
+        roles.extend(ln.role for ln in lines)
+        reasons.extend(ln.reason for ln in lines)
+        articles.extend(ln.article for ln in lines)
+
+    for file, *fields in rows:  # sorted by file: one pass, no per-file frame operations
+        if file != current and lines:
+            flush()
+            lines = []
+        current = file
+        lines.append(_Line(*fields))
+    if lines:
+        flush()
     return signals.with_columns(
         role=pl.Series(roles, dtype=pl.Utf8),
         reason=pl.Series(reasons, dtype=pl.Utf8),

@@ -36,6 +36,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+import polars as pl
+
 __all__ = ["KINDS", "Typo", "count_names", "find_typos", "find_typos_in_text", "suggest"]
 
 KINDS = (
@@ -253,7 +255,9 @@ def _name_tokens(paragraph: str) -> Iterable[tuple[int, int, str, bool]]:
     """Capitalised tokens: (start, end, name without possessive, starts a sentence)."""
     for m in _WORD.finditer(paragraph):
         w = m.group()
-        name = _name_form(w)
+        if not w[0].isupper():
+            continue  # most words: skip before any further work
+        name = _name_form(w) if ("'" in w or "’" in w) else w
         if len(name) < 2 or not name[0].isupper() or not name[1:].islower():
             continue
         s, e = m.span()
@@ -676,11 +680,79 @@ def _name_hits(
 # Entry points
 
 
-def find_typos(paragraphs: Sequence[str], name_counts: Mapping[str, int] | None = None) -> list[Typo]:
+def _ys_slip(w: str) -> bool:
+    """The "companys" plural slip that :func:`_check_lower` corrects even for known words."""
+    return len(w) > 4 and w.endswith("ys") and w[-3] not in "aeiouy" and _zipf(w[:-2] + "ies") >= 3.0
+
+
+@functools.cache
+def vocabulary() -> pl.DataFrame:
+    """Lowercase words the misspelling check always accepts, as a frame to join against.
+
+    Known to wordfreq (zipf >= the known threshold), not one of codespell's misspellings, not
+    the "-ys" plural slip. A word outside it may be flagged; a word inside it never is.
+    """
+    cs = _codespell()
+    words = [w for w, z in _zipf_table().items() if z >= _KNOWN_ZIPF and w not in cs and not _ys_slip(w)]
+    return pl.DataFrame({"word": words}, schema={"word": pl.Utf8})
+
+
+@functools.cache
+def codespell_words() -> pl.DataFrame:
+    """codespell's misspellings (lowercase), as a frame to join against."""
+    return pl.DataFrame({"word": list(_codespell())}, schema={"word": pl.Utf8})
+
+
+#: The word pattern of :data:`_WORD`, for polars.
+WORD_PATTERN = r"[^\W\d_]+(?:['’][^\W\d_]+)*"
+
+
+def spelling_suspects(paragraphs: pl.DataFrame) -> pl.DataFrame:
+    """The (``key``, ``paragraph``) pairs whose text may hold a misspelling, by joins, not Python per word.
+
+    ``paragraphs`` has ``key``, ``paragraph`` and ``text``. A paragraph is a suspect when a lowercase
+    word is outside :func:`vocabulary`, or a capitalised word is one of codespell's misspellings;
+    every other paragraph gives no misspelling flag, so :func:`find_typos` may skip that check.
+
+    >>> df = pl.DataFrame({"key": [0, 0], "paragraph": [0, 1], "text": ["He said so.", "We recieve it."]})
+    >>> spelling_suspects(df).rows()
+    [(0, 1)]
+    """
+    tok = pl.col("tok")
+    first = tok.str.slice(0, 1)
+    rest = tok.str.slice(1)
+    tokens = (
+        paragraphs.select("key", "paragraph", tok=pl.col("text").str.extract_all(WORD_PATTERN))
+        .explode("tok")
+        .drop_nulls("tok")
+        .with_columns(
+            low=tok.str.to_lowercase().str.replace_all("’", "'", literal=True),
+            raw_low=tok.str.to_lowercase(),
+            is_lower=tok == tok.str.to_lowercase(),
+            is_cap=(first != first.str.to_lowercase()) & (rest == rest.str.to_lowercase()),
+        )
+    )
+    unknown = tokens.filter("is_lower").join(vocabulary(), left_on="low", right_on="word", how="anti")
+    caps = tokens.filter("is_cap")
+    known_slip = pl.concat(
+        [
+            caps.join(codespell_words(), left_on="low", right_on="word", how="semi"),
+            caps.join(codespell_words(), left_on="raw_low", right_on="word", how="semi"),
+        ]
+    )
+    return pl.concat([unknown, known_slip]).select("key", "paragraph").unique().sort("key", "paragraph")
+
+
+def find_typos(
+    paragraphs: Sequence[str],
+    name_counts: Mapping[str, int] | None = None,
+    spell: Sequence[bool] | None = None,
+) -> list[Typo]:
     """Suspected typos in one article's body paragraphs, sorted by (paragraph, start).
 
     ``name_counts`` are corpus-wide counts from :func:`count_names`; when None the article's
-    own names are counted.
+    own names are counted. ``spell``, when given, says which paragraphs need the misspelling
+    check (:func:`spelling_suspects`); the others cannot yield one, so the result is the same.
 
     >>> ps = ["Andriy Chernyak spoke.", "Chernyak said so.", "Chernya also said it."]
     >>> [(t.paragraph, t.token, t.kind, t.suggestion) for t in find_typos(ps)]
@@ -694,7 +766,8 @@ def find_typos(paragraphs: Sequence[str], name_counts: Mapping[str, int] | None 
         if not p:
             continue
         hits: list[_Hit] = []
-        hits.extend(_misspellings(p, counts))
+        if spell is None or spell[idx]:
+            hits.extend(_misspellings(p, counts))
         hits.extend(_doubled(p))
         hits.extend(_stray_periods(p))
         hits.extend(_spacing(p))
