@@ -168,7 +168,10 @@ BOILERPLATE: dict[str, str] = {
         r"\|(?:[\s|:-]*\|)+|\{\{.*\}\}|\[\w+\]|&[a-z]+;|<!--.*-->|[\[\](){}<>|/\\]+|"
         r"(?:https?://)?pic\.twitter\.com/\S+|[—–-]\s*[^()]{1,}\(@\w{1,}\)\s*.{0,}|"
         r"a post shared by .{1,}|view this post on instagram|watch on youtube|"
-        r"(?:this )?(?:tweet|post|video|content) is (?:unavailable|not available)(?-u:\b).{0,})$"
+        r"(?:this )?(?:tweet|post|video|content) is (?:unavailable|not available)(?-u:\b).{0,}|"
+        # an HTML page saved as text: doctype, head and script/style lines, lines made only of tags
+        r"<!doctype[^>]*>.*|<(?:script|style|noscript|iframe|svg|head|meta|link|html|body|nav|footer)(?-u:\b).*|"
+        r"\s*(?:<[^<>]+>\s*)+)$"
     ),
 }
 

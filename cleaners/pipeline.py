@@ -48,7 +48,7 @@ FILES_SCHEMA: dict[str, Any] = {
     "error_kind": pl.Utf8,
     "error_message": pl.Utf8,
 }
-RAW_SCHEMA: dict[str, Any] = {"file": pl.Utf8, "n": pl.Int32, "raw": pl.Utf8}
+RAW_SCHEMA: dict[str, Any] = {"file": pl.Utf8, "n": pl.Int32, "raw": pl.Utf8, "keep": pl.Boolean}
 TYPO_SCHEMA: dict[str, Any] = {
     "file": pl.Utf8,
     "article": pl.Int32,
@@ -96,6 +96,7 @@ def decode_sources(
     names: list[str] = []
     numbers: list[int] = []
     raws: list[str] = []
+    keeps: list[bool] = []
     for src in sources:
         row: dict[str, Any] = {
             "file": src.name,
@@ -121,11 +122,26 @@ def decode_sources(
                 names += [src.name] * len(lines)
                 numbers += range(1, len(lines) + 1)
                 raws += lines
+                keeps += (
+                    _undecodable_lines(src.data, len(lines)) if dec.fallback_lines else [False] * len(lines)
+                )
         files.append(row)
     return (
         pl.DataFrame(files, schema=FILES_SCHEMA),
-        pl.DataFrame({"file": names, "n": numbers, "raw": raws}, schema=RAW_SCHEMA),
+        pl.DataFrame({"file": names, "n": numbers, "raw": raws, "keep": keeps}, schema=RAW_SCHEMA),
     )
+
+
+def _undecodable_lines(data: bytes, n_lines: int) -> list[bool]:
+    """Lines that look blank once decoded with a fallback but hold bytes that are not UTF-8.
+
+    A cp1252 line of only 0xA0 bytes is no-break spaces to us and U+FFFD to a UTF-8 reader (the
+    evaluation tool): such a line is kept, so every reader accounts for the same lines.
+    """
+    view = data.decode("utf-8", "replace").splitlines()
+    if len(view) != n_lines:
+        return [False] * n_lines
+    return ["\ufffd" in line and not line.replace("\ufffd", "").strip() for line in view]
 
 
 def repair_lines(raw: pl.DataFrame) -> pl.DataFrame:
@@ -134,7 +150,7 @@ def repair_lines(raw: pl.DataFrame) -> pl.DataFrame:
     A line of white space and no-break spaces only is blank (:data:`cleaners.lines.BLANK`): it
     gets no role. A line of control characters only is not blank; it keeps an empty ``content``.
     """
-    kept = raw.filter(~pl.col("raw").str.contains(BLANK))
+    kept = raw.filter(~pl.col("raw").str.contains(BLANK) | pl.col("keep"))
     return repair_frame(kept, "raw").with_columns(content=collapse_ws("text"))
 
 

@@ -28,6 +28,7 @@ from typing import Any
 import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.states import Failed
 
 from cleaners.articles import build_articles
 from cleaners.lines import content_hash, repeat_counts
@@ -51,6 +52,7 @@ from flows.outputs import (
     discover,
     dump_json,
     output_stems,
+    own_dir,
     previous_outputs,
     read_source,
     remove_stale,
@@ -62,14 +64,6 @@ from schemas.frames import FAILURE_SCHEMA, validate_corpus
 from schemas.gx_suite import validate_with_gx
 
 DEFAULT_BATCH_BYTES = 8 * 1024 * 1024
-
-
-class ValidationFailed(Exception):
-    """A critical great-expectations expectation failed: the run fails after writing its reports."""
-
-    def __init__(self, message: str, summary: dict[str, Any]) -> None:
-        super().__init__(message)
-        self.summary = summary
 
 
 TABLES = ("files", "lines", "articles", "typos")
@@ -105,6 +99,24 @@ class Decoded:
     unchanged: dict[str, str] = field(default_factory=dict)  # file -> sha256, bytes and version as last run
     part: Path | None = None
     n_bytes: int = 0
+
+
+def _gather(
+    futures: list[Any], groups: list[list[str]], stage: str, failed: list[dict[str, Any]]
+) -> list[Any]:
+    """Results of the task runs that completed; each failed one is recorded with its files.
+
+    A batch whose task keeps failing (after its retries) is left out, and the rest of the run
+    goes on; the run ends Failed and names those files.
+    """
+    out = []
+    for fut, names in zip(futures, groups, strict=True):
+        fut.wait()
+        if fut.state.is_completed():
+            out.append(fut.result())
+        else:
+            failed.append({"stage": stage, "files": names, "error": fut.state.message})
+    return out
 
 
 def make_batches(paths: list[Path], batch_bytes: int) -> list[list[Path]]:
@@ -205,7 +217,7 @@ def finish_task(
     articles = _read_one(stage.with_suffix(".articles.parquet"), names)
     typos = detect_typos(articles, pooled)
     atomic_write_parquet(stage.with_suffix(".typos.parquet"), typos)
-    raw = _read_parts(raw_parts, names).select("file", "n", "raw")
+    raw = _read_parts(raw_parts, names).select("file", "n", "raw", "keep")
     failures = validate_corpus(raw, lines, articles, typos)
     by_file: dict[str, list[dict[str, Any]]] = {}
     for row in failures.iter_rows(named=True):
@@ -222,7 +234,14 @@ def _read_parts(parts: list[Path], files: list[str]) -> pl.DataFrame:
     frames = [pl.scan_parquet(p).filter(pl.col("file").is_in(files)) for p in parts if p.exists()]
     if not frames:
         return pl.DataFrame(
-            schema={"file": pl.Utf8, "n": pl.Int32, "raw": pl.Utf8, "text": pl.Utf8, "content": pl.Utf8}
+            schema={
+                "file": pl.Utf8,
+                "n": pl.Int32,
+                "raw": pl.Utf8,
+                "keep": pl.Boolean,
+                "text": pl.Utf8,
+                "content": pl.Utf8,
+            }
         )
     return pl.concat(frames).collect()
 
@@ -291,8 +310,11 @@ def clean_flow(
     in_dir, out_dir = Path(input_dir), Path(output_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     work, state_dir = out_dir / ".work", out_dir / ".state"
+    if work.is_symlink():  # never follow a planted link out of the output folder
+        work.unlink()
     shutil.rmtree(work, ignore_errors=True)  # parts of a killed run
-    work.mkdir(parents=True)
+    own_dir(work)
+    own_dir(state_dir)
     paths = discover(in_dir, pattern)
     stems = output_stems([p.name for p in paths])
     batches = make_batches(paths, batch_bytes)
@@ -308,14 +330,10 @@ def clean_flow(
         )
         for i, b in enumerate(batches)
     ]
-    decoded: list[Decoded] = []
-    for f in dec_futures:
-        decoded.append(f.result())
-        bar.step(
-            files=len(decoded[-1].files) + len(decoded[-1].unchanged),
-            n_bytes=decoded[-1].n_bytes,
-            stage="decode",
-        )
+    failed: list[dict[str, Any]] = []
+    decoded: list[Decoded] = _gather(dec_futures, [[p.name for p in b] for b in batches], "decode", failed)
+    for d in decoded:
+        bar.step(files=len(d.files) + len(d.unchanged), n_bytes=d.n_bytes, stage="decode")
     unchanged = {name: sha for d in decoded for name, sha in d.unchanged.items()}
     new_files = _concat([d.files for d in decoded], FILES_SCHEMA)
     raw_parts = [d.part for d in decoded if d.part is not None]
@@ -329,25 +347,25 @@ def clean_flow(
     context_changed = [f for f in unchanged if old[f]["repeat_sig"] != repeat_sig.get(f, "")]
     if context_changed:  # their lines must be decoded again: their roles may change
         redo = [p for p in paths if p.name in set(context_changed)]
-        extra = decode_task.submit(redo, max_bytes, {}, work / "raw-context.parquet").result()
-        new_files = _concat([new_files, extra.files], FILES_SCHEMA)
-        raw_parts += [extra.part] if extra.part else []
+        for extra in _gather(
+            [decode_task.submit(redo, max_bytes, {}, work / "raw-context.parquet")],
+            [context_changed],
+            "decode",
+            failed,
+        ):
+            new_files = _concat([new_files, extra.files], FILES_SCHEMA)
+            raw_parts += [extra.part] if extra.part else []
         for name in context_changed:
             unchanged.pop(name)
 
     # 3. classify and split the files to clean, in batches
     todo = new_files["file"].to_list()
     todo_batches = _regroup(batches, set(todo))
-    names_new = _concat(
-        [
-            f.result()
-            for f in [
-                classify_task.submit(raw_parts, b, repeats, work / f"stage-{i:05d}")
-                for i, b in enumerate(todo_batches)
-            ]
-        ],
-        NAMES_SCHEMA,
-    )
+    classify_futures = [
+        classify_task.submit(raw_parts, b, repeats, work / f"stage-{i:05d}")
+        for i, b in enumerate(todo_batches)
+    ]
+    names_new = _concat(_gather(classify_futures, todo_batches, "classify", failed), NAMES_SCHEMA)
     bar.step(stage="classify", batches=len(todo_batches))
 
     # 4. name counts per source; unchanged files whose source's counts moved get their typos redone
@@ -370,10 +388,17 @@ def clean_flow(
         atomic_write_parquet(
             stage.with_suffix(".articles.parquet"), prev["articles"].filter(pl.col("file").is_in(moved))
         )
-        raw_moved = decode_task.submit(
-            [p for p in paths if p.name in set(moved)], max_bytes, {}, work / "raw-moved.parquet"
-        ).result()
-        raw_parts += [raw_moved.part] if raw_moved.part else []
+        for raw_moved in _gather(
+            [
+                decode_task.submit(
+                    [p for p in paths if p.name in set(moved)], max_bytes, {}, work / "raw-moved.parquet"
+                )
+            ],
+            [moved],
+            "decode",
+            failed,
+        ):
+            raw_parts += [raw_moved.part] if raw_moved.part else []
         new_files = _concat(
             [new_files, prev["files"].filter(pl.col("file").is_in(moved)).select(list(FILES_SCHEMA))],
             FILES_SCHEMA,
@@ -385,15 +410,20 @@ def clean_flow(
     stages = [work / f"stage-{i:05d}" for i in range(len(todo_batches) - bool(moved))] + (
         [work / "stage-moved"] if moved else []
     )
-    results = [
-        f.result()
-        for f in [
+    lost = {name for f in failed for name in f["files"]}
+    finish = [(st, b) for st, b in zip(stages, todo_batches, strict=True) if not lost.intersection(b)]
+    results = _gather(
+        [
             finish_task.submit(
                 st, file_rows.filter(pl.col("file").is_in(b)), raw_parts, pooled, out_dir, stems
             )
-            for st, b in zip(stages, todo_batches, strict=True)
-        ]
-    ]
+            for st, b in finish
+        ],
+        [b for _, b in finish],
+        "write",
+        failed,
+    )
+    lost = {name for f in failed for name in f["files"]}
     bar.step(stage="write", batches=len(todo_batches))
     failures = _concat([r[0] for r in results], FAILURE_SCHEMA)
     written = [p for r in results for p in r[1]]
@@ -418,6 +448,11 @@ def clean_flow(
         [st.with_suffix(".typos.parquet") for st in stages],
         ["file", "article", "paragraph", "start"],
     )
+    if lost:  # a failed batch's files have no outputs from this run
+        files, lines, articles, typos = (
+            df.filter(~pl.col("file").is_in(list(lost))) if len(df) else df
+            for df in (files, lines, articles, typos)
+        )
     files, articles = with_stats(files, lines, articles, typos)
     files = files.with_columns(stem=pl.col("file").replace_strict(stems, default=None))
     tables = {"files": files, "lines": lines, "articles": articles, "typos": typos}
@@ -437,7 +472,8 @@ def clean_flow(
         ]
     )
     outputs = [*written, *kept_docs, *(out_dir / f"{t}.parquet" for t in TABLES)]
-    removed = remove_stale(out_dir, outputs, previous_outputs(out_dir))
+    # after a failed batch nothing is deleted: its files' earlier outputs stay until it succeeds
+    removed = [] if failed else remove_stale(out_dir, outputs, previous_outputs(out_dir))
     _save_state(state_dir, files, hashes, names, repeat_sig, names_sig, articles)
     shutil.rmtree(work, ignore_errors=True)
 
@@ -457,6 +493,7 @@ def clean_flow(
         "validation_failures": len(failures),
         "batches": len(batches),
         "removed_stale": len(removed),
+        "failed_batches": failed,
     }
     manifest = {
         **summary,
@@ -498,9 +535,15 @@ def clean_flow(
         summary["typos"],
         len(quarantined),
     )
+    problems = []
+    if failed:
+        problems.append(f"{len(failed)} batch(es) failed: {', '.join(sorted(lost))[:500]}")
     if not gx.success:
-        failed = [r["expectation"] for r in gx.rows if not r["passed"] and r["severity"] == "critical"]
-        raise ValidationFailed(f"critical expectations failed: {', '.join(failed)}", summary)
+        critical = [r["check"] for r in gx.rows if not r["passed"] and r["severity"] == "critical"]
+        problems.append(f"critical expectations failed: {', '.join(critical)}")
+    if problems:
+        # A failed run state without a traceback; the summary stays readable as the state's data.
+        return Failed(message="; ".join(problems), data=summary)  # type: ignore[return-value]
     return summary
 
 

@@ -83,7 +83,8 @@ def cmd_clean(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if bad and len(bad) == len(docs) else EXIT_OK
 
 
-EXIT_VALIDATION = 3
+EXIT_VALIDATION = 3  # a critical great-expectations expectation failed
+EXIT_FAILED = 4  # a batch kept failing (its files are named); the rest completed
 
 
 def _flow_kwargs(args: argparse.Namespace) -> dict[str, Any]:
@@ -98,7 +99,7 @@ def _flow_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     _prefect_env(Path.cwd())
-    from flows.clean_flow import ValidationFailed, clean_flow
+    from flows.clean_flow import clean_flow
     from schemas.gx_suite import format_table
 
     if not Path(args.input).is_dir():
@@ -109,11 +110,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         from prefect_dask import DaskTaskRunner
 
         run = clean_flow.with_options(task_runner=DaskTaskRunner(address=args.dask_address))  # type: ignore[arg-type]
+    state = run(**_flow_kwargs(args), force=args.force, progress=sys.stderr.isatty(), return_state=True)
+    summary = state.result(raise_on_failure=False)
+    if not isinstance(summary, dict):
+        print(f"newsclean run: the run failed: {state.message}", file=sys.stderr)
+        return EXIT_FAILED
     code = EXIT_OK
-    try:
-        summary = run(**_flow_kwargs(args), force=args.force, progress=sys.stderr.isatty())
-    except ValidationFailed as exc:
-        summary, code = exc.summary, EXIT_VALIDATION
+    if not state.is_completed():
+        code = EXIT_FAILED if summary.get("failed_batches") else EXIT_VALIDATION
+        print(f"newsclean run: {state.message}", file=sys.stderr)
     print(
         f"newsclean: {summary['files']} files -> {args.output}: {summary['cleaned']} cleaned, "
         f"{summary['unchanged']} unchanged; {summary['articles']} articles, {summary['lines']} lines, "
@@ -121,6 +126,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     for f in summary["quarantined"]:
         print(f"  quarantined: {f}")
+    for batch in summary.get("failed_batches", []):
+        print(f"  failed at {batch['stage']}: {', '.join(batch['files'])}: {batch['error']}")
     print()
     print(format_table(summary["gx_rows"]))
     print(

@@ -177,7 +177,8 @@ def conservation_failures(raw: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFram
 
     Blank raw lines (:data:`cleaners.lines.BLANK`) need no row.
     """
-    want = raw.filter(~pl.col("raw").str.contains(BLANK)).select("file", "n")
+    keep = pl.col("keep") if "keep" in raw.columns else pl.lit(False)
+    want = raw.filter(~pl.col("raw").str.contains(BLANK) | keep).select("file", "n")
     got = lines.select("file", "n")
     missing = want.join(got, on=["file", "n"], how="anti").with_columns(check=pl.lit("missing_line"))
     extra = got.join(want, on=["file", "n"], how="anti").with_columns(check=pl.lit("unexpected_line"))
