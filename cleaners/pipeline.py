@@ -117,7 +117,15 @@ def decode_sources(
                 error_kind=dec.error_kind,
                 error_message=dec.error_message,
             )
-            if dec.text is not None and dec.error_kind is None:
+            if dec.text is not None and dec.error_kind is None and _is_html_page(dec.text):
+                row.update(
+                    error_kind="html",
+                    error_message=(
+                        f"{src.name} is an HTML page, not scraped text: extract its main content first "
+                        "(newsclean cleans the text a scraper or extractor saved)"
+                    ),
+                )
+            if dec.text is not None and row["error_kind"] is None:
                 lines = dec.text.splitlines()
                 names += [src.name] * len(lines)
                 numbers += range(1, len(lines) + 1)
@@ -130,6 +138,16 @@ def decode_sources(
         pl.DataFrame(files, schema=FILES_SCHEMA),
         pl.DataFrame({"file": names, "n": numbers, "raw": raws, "keep": keeps}, schema=RAW_SCHEMA),
     )
+
+
+def _is_html_page(text: str) -> bool:
+    """A whole HTML document (doctype or <html> first), not text left by an extractor.
+
+    >>> _is_html_page("<!DOCTYPE html>\\n<html>…"), _is_html_page("Storm hits <b>coast</b>")
+    (True, False)
+    """
+    head = text.lstrip("\ufeff \t\r\n")[:64].lower()
+    return head.startswith(("<!doctype html", "<html"))
 
 
 def _undecodable_lines(data: bytes, n_lines: int) -> list[bool]:

@@ -482,7 +482,7 @@ def clean_flow(
         | set(files.filter(pl.col("error_kind").is_not_null())["file"].to_list())
     )
     summary: dict[str, Any] = {
-        "files": len(files),
+        "files": len(paths),
         "cleaned": len(file_rows),
         "unchanged": len(keep),
         "errors": int(files["error_kind"].is_not_null().sum()),

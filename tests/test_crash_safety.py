@@ -1,0 +1,262 @@
+"""Crash safety and transient faults.
+
+* ``newsclean run`` killed with SIGKILL part-way (twice), then rerun, gives byte for byte the outputs
+  of an uninterrupted run, with no temporary or partial file left.
+* Reading and writing retry on ``OSError``; a batch whose writes keep failing is marked failed and
+  the other batches complete.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from badinput import GOOD, subprocess_env
+
+from flows.outputs import TMP_PREFIX
+
+NEWSCLEAN = str(Path(sys.executable).parent / "newsclean")
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+N_FILES = 2000
+BATCH_MB = "0.05"  # about 70 files per batch: many task runs, so a kill lands between them
+
+
+def _make_corpus(folder: Path, n: int) -> None:
+    """``n`` small news-like files from the seed lines, with shared boilerplate and a few bad ones."""
+    folder.mkdir(parents=True)
+    pool = [
+        ln
+        for p in sorted(SEEDS.glob("*.txt"))
+        for ln in p.read_text(encoding="utf-8").splitlines()
+        if len(ln.split()) > 8 and ln.rstrip().endswith((".", "”", '"')) and "|" not in ln
+    ]
+    furniture = ["Advertisement", "Read more: Markets rally", "Share this article", "Leave a Reply"]
+    for i in range(n):
+        rng = random.Random(i)
+        if i % 250 == 7:
+            data = b""
+        elif i % 250 == 11:
+            data = b"\x89PNG\r\n\x1a\n" + bytes(rng.randrange(256) for _ in range(200))
+        else:
+            title = f"Storm update {i} for the {rng.choice(['northern', 'southern', 'eastern'])} coast"
+            lines = [title, *rng.sample(pool, 3), rng.choice(furniture)]
+            if i % 3 == 0:
+                lines.insert(2, "")
+            data = "\n".join(lines).encode("utf-8" if i % 17 else "cp1252", "replace")
+        (folder / f"{i:05d}_{rng.getrandbits(32):08x}.txt").write_bytes(data)
+
+
+#: Outputs that hold the time of the run: left out of the byte-for-byte comparison.
+TIMED = ("run-manifest.json", "reports/")
+
+
+def _outputs(root: Path) -> dict[str, bytes]:
+    out = {}
+    for p in sorted(root.rglob("*")):
+        rel = p.relative_to(root).as_posix()
+        if p.is_file() and not rel.startswith(TIMED):
+            out[rel] = p.read_bytes()
+    return out
+
+
+def _run_args(in_dir: Path, out_dir: Path) -> list[str]:
+    return [NEWSCLEAN, "run", "--input", str(in_dir), "--output", str(out_dir), "--batch-mb", BATCH_MB]
+
+
+def _kill_when(cmd: list[str], env: dict[str, str], cwd: Path, ready: Any, what: str) -> None:
+    """Start ``cmd``; SIGKILL its whole process group as soon as ``ready()`` holds."""
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    )
+    deadline = time.monotonic() + 600
+    try:
+        while not ready():
+            if proc.poll() is not None:
+                out, err = proc.communicate()
+                pytest.fail(
+                    f"run ended (rc={proc.returncode}) before the kill point '{what}': {err[-2000:]!r}"
+                )
+            if time.monotonic() > deadline:
+                pytest.fail(f"kill point '{what}' never reached")
+            time.sleep(0.02)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=60)
+    assert proc.returncode == -signal.SIGKILL, f"not killed at '{what}' (rc={proc.returncode})"
+
+
+def _no_partial_json(out_dir: Path) -> int:
+    """Every document present parses: an atomic write leaves the old file or the new one, never half."""
+    n = 0
+    for p in out_dir.rglob("*.json"):
+        if not p.name.startswith(TMP_PREFIX):
+            json.loads(p.read_text(encoding="utf-8"))
+            n += 1
+    return n
+
+
+@pytest.mark.slow
+def test_sigkill_then_rerun_matches_uninterrupted_run(prefect_harness: str, tmp_path: Path) -> None:
+    in_dir, ref, out = tmp_path / "in", tmp_path / "ref", tmp_path / "out"
+    _make_corpus(in_dir, N_FILES)
+
+    t0 = time.monotonic()
+    r = subprocess.run(
+        _run_args(in_dir, ref),
+        cwd=tmp_path,
+        env=subprocess_env(tmp_path / "home-ref", prefect_harness),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr[-3000:]
+    ref_seconds = time.monotonic() - t0
+    expected = _outputs(ref)
+    assert sum(1 for k in expected if "/" not in k and k.endswith(".json")) == N_FILES
+
+    # 1st kill: early, while batches are being decoded (nothing final written yet)
+    _kill_when(
+        _run_args(in_dir, out),
+        subprocess_env(tmp_path / "home-1", prefect_harness),
+        tmp_path,
+        lambda: (out / ".work").is_dir() and any((out / ".work").iterdir()),
+        "decoding",
+    )
+    # 2nd kill: in the middle of writing the documents
+    _kill_when(
+        _run_args(in_dir, out),
+        subprocess_env(tmp_path / "home-2", prefect_harness),
+        tmp_path,
+        lambda: sum(1 for _ in out.glob("*.json")) >= N_FILES // 3,
+        "writing",
+    )
+    n_written = _no_partial_json(out)
+    assert 0 < n_written, "the kill left no document at all: it did not land mid-write"
+
+    r = subprocess.run(
+        _run_args(in_dir, out),
+        cwd=tmp_path,
+        env=subprocess_env(tmp_path / "home-3", prefect_harness),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr[-3000:]
+    got = _outputs(out)
+    assert sorted(got) == sorted(expected), {
+        "missing": sorted(set(expected) - set(got))[:10],
+        "extra": sorted(set(got) - set(expected))[:10],
+    }
+    differ = [k for k in expected if got[k] != expected[k]]
+    assert not differ, f"{len(differ)} outputs differ from the uninterrupted run, e.g. {differ[:10]}"
+    assert not [p for p in tmp_path.rglob(f"{TMP_PREFIX}*")], "temporary files left"
+    print(f"uninterrupted run of {N_FILES} files: {ref_seconds:.0f} s; {n_written} documents at the 2nd kill")
+
+
+# ------------------------------------------------------------------------------------------------
+# Transient faults: retries with backoff on OSError
+# ------------------------------------------------------------------------------------------------
+
+
+def _small_corpus(folder: Path, names: list[str]) -> None:
+    folder.mkdir(parents=True)
+    for i, name in enumerate(names):
+        (folder / name).write_text(GOOD.replace("Monday", f"day {i}"), encoding="utf-8")
+
+
+def _flaky_writes(monkeypatch: pytest.MonkeyPatch, target: str, failures: int | None) -> list[str]:
+    """Make atomic writes of ``target`` (a file name) raise EIO ``failures`` times (None: always)."""
+    import flows.clean_flow
+    import flows.outputs
+
+    real = flows.outputs.atomic_write_bytes
+    calls: list[str] = []
+
+    def flaky(path: Path, data: bytes) -> None:
+        if path.name == target:
+            calls.append(path.name)
+            if failures is None or len(calls) <= failures:
+                raise OSError(errno.EIO, "Input/output error (injected)", str(path))
+        real(path, data)
+
+    monkeypatch.setattr(flows.outputs, "atomic_write_bytes", flaky)
+    monkeypatch.setattr(flows.clean_flow, "atomic_write_bytes", flaky, raising=False)
+    return calls
+
+
+def test_write_fault_twice_then_success(
+    prefect_harness: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.clean_flow import clean_flow
+
+    names = ["a.txt", "b.txt", "c.txt"]
+    _small_corpus(tmp_path / "in", names)
+    calls = _flaky_writes(monkeypatch, "b.json", failures=2)
+    summary = clean_flow(input_dir=str(tmp_path / "in"), output_dir=str(tmp_path / "out"), batch_bytes=1)
+    assert len(calls) == 3, calls  # two faults, then the retry that succeeds
+    assert summary["files"] == 3 and summary["errors"] == 0
+    for n in ("a", "b", "c"):
+        assert json.loads((tmp_path / "out" / f"{n}.json").read_text(encoding="utf-8"))["articles"]
+    assert not list((tmp_path / "out").rglob(f"{TMP_PREFIX}*"))
+
+
+def test_read_fault_twice_then_success(
+    prefect_harness: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.clean_flow import clean_flow
+
+    names = ["a.txt", "flaky.txt", "c.txt"]
+    _small_corpus(tmp_path / "in", names)
+    real_open = Path.open
+    calls: list[str] = []
+
+    def flaky_open(self: Path, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if self.name == "flaky.txt" and "r" in mode:
+            calls.append(mode)
+            if len(calls) <= 2:
+                raise OSError(errno.EIO, "Input/output error (injected)", str(self))
+        return real_open(self, mode, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", flaky_open)
+    summary = clean_flow(input_dir=str(tmp_path / "in"), output_dir=str(tmp_path / "out"), batch_bytes=1)
+    assert len(calls) >= 3, calls
+    assert summary["files"] == 3 and summary["errors"] == 0, summary
+    doc = json.loads((tmp_path / "out" / "flaky.json").read_text(encoding="utf-8"))
+    assert "error" not in doc and doc["articles"]
+
+
+def test_persistent_write_fault_fails_only_its_batch(
+    prefect_harness: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.clean_flow import clean_flow
+
+    names = ["a.txt", "poison.txt", "c.txt"]
+    _small_corpus(tmp_path / "in", names)
+    calls = _flaky_writes(monkeypatch, "poison.json", failures=None)
+    out = tmp_path / "out"
+    state = clean_flow(input_dir=str(tmp_path / "in"), output_dir=str(out), batch_bytes=1, return_state=True)
+    assert len(calls) == 4, calls  # the first try and 3 retries
+    # the other batches completed
+    for n in ("a", "c"):
+        assert json.loads((out / f"{n}.json").read_text(encoding="utf-8"))["articles"]
+    assert not (out / "poison.json").exists()
+    assert not list(out.rglob(f"{TMP_PREFIX}*"))
+    # the run says which batch failed: in the Prefect state, the summary and the manifest
+    assert state.is_failed(), state
+    assert "poison" in (state.message or "")
+    manifest = json.loads((out / "run-manifest.json").read_text(encoding="utf-8"))
+    assert manifest["files"] == 3
+    assert [f for b in manifest["failed_batches"] for f in b["files"]] == ["poison.txt"]
+    assert "poison.txt" in manifest["quarantined"] or "poison.txt" in json.dumps(manifest["failed_batches"])
