@@ -241,8 +241,8 @@ CAPTION: dict[str, str] = {
 #: repeats of Unicode classes make the regex automata huge); the bound is applied here instead.
 MAX_CHARS: dict[str, int] = {
     "ad_slot": 80,
-    "read_more_link": 200,
-    "related_link": 200,
+    "read_more_link": 400,
+    "related_link": 400,
     "comment_prompt": 200,
     "timestamp": 80,
     "share_row": 150,

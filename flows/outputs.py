@@ -77,7 +77,12 @@ def read_source(path: Path, max_bytes: int) -> Source:
                 f"{name} is {st.st_size} bytes; the limit is {max_bytes} (--max-bytes)",
             )
         with path.open("rb") as fh:
-            data = fh.read(max_bytes + 1)
+            # Ask for the size we saw (plus one byte to notice growth), not for max_bytes: a read of
+            # max_bytes allocates that much and leaves a memory mapping per file (100k files hit
+            # the kernel's map limit). A file that grew since is read on, up to the limit.
+            data = fh.read(min(st.st_size, max_bytes) + 1)
+            if len(data) > st.st_size:
+                data += fh.read(max_bytes + 1 - len(data))
         if len(data) > max_bytes:
             return Source(
                 name, None, "too_large", f"{name} is more than {max_bytes} bytes, the limit (--max-bytes)"
