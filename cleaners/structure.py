@@ -78,12 +78,17 @@ class _Line:
         return self.lex_reason == "related_link"
 
 
+def _long(ln: _Line) -> bool:
+    """A long candidate line: the body's anchor where sentences have no final punctuation."""
+    return ln.candidate and (ln.chars >= 60 or ln.words >= 12)
+
+
 def _anchors(lines: list[_Line]) -> list[bool]:
     strong = [ln.candidate and ln.strong for ln in lines]
     if any(strong):
         return strong
     # No sentence punctuation at all (some scripts, some scrapers): long lines anchor the body.
-    return [ln.candidate and (ln.chars >= 60 or ln.words >= 12) for ln in lines]
+    return [_long(ln) for ln in lines]
 
 
 def _boundaries(lines: list[_Line], anchor: list[bool]) -> list[int]:
@@ -157,6 +162,9 @@ def _decide_article(lines: list[_Line], anchor: list[bool], lo: int, hi: int, ar
     )
     body_hi = comment_at if comment_at is not None else hi
     anchor_idx = [i for i in range(lo, body_hi) if anchor[i] and i != title_i]
+    if not anchor_idx:  # only the title reads like a sentence (a truncated page): long lines anchor
+        anchor_idx = [i for i in range(lo, body_hi) if i != title_i and _long(lines[i])]
+    anchored = set(anchor_idx)
     first = anchor_idx[0] if anchor_idx else hi
     last = anchor_idx[-1] if anchor_idx else lo - 1
     subtitle_i = None
@@ -212,7 +220,7 @@ def _decide_article(lines: list[_Line], anchor: list[bool], lo: int, hi: int, ar
             # subheadings too, so only lines outside the story's span count.
             ln.role, ln.reason = "boilerplate", "repeated_across_files"
         elif first <= i <= last:
-            if anchor[i] or ln.terminal or ln.list_item:
+            if i in anchored or ln.terminal or ln.list_item:
                 ln.role, ln.reason = "body", None
             elif ln.words >= _LONG_UNTERMINATED:
                 ln.role, ln.reason = "caption", "unterminated_long_line"

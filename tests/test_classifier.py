@@ -242,3 +242,14 @@ def test_signals_are_vectorized_per_line() -> None:
     assert sig["strong"].to_list() == [False, True]
     assert sig["words"].to_list() == [2, 5]
     assert assign_structure(sig)["role"].to_list() == ["title", "body"]
+
+
+def test_a_truncated_page_whose_only_sentence_is_the_title_keeps_its_paragraph() -> None:
+    """The title ends in a closing quote (a sentence shape); the cut-off paragraph still anchors the body."""
+    lines = [
+        "Troops return home: ‘Absolute loyalty’",
+        "20 hours ago 3",
+        "North Korea sent troops to clear mines in the region this fall, nine of which were killed during",
+    ]
+    got = roles(lines)
+    assert got == [("title", None), ("boilerplate", "timestamp"), ("body", None)]
