@@ -177,13 +177,26 @@ def classify_lines(lines: pl.DataFrame, repeats: pl.DataFrame | None = None) -> 
     return assign_structure(line_signals(lines, repeats))
 
 
-def name_counts_by_source(articles: pl.DataFrame) -> dict[str, Counter[str]]:
+NAMES_SCHEMA: dict[str, Any] = {"file": pl.Utf8, "source": pl.Utf8, "name": pl.Utf8, "count": pl.Int64}
+
+
+def name_rows(articles: pl.DataFrame) -> pl.DataFrame:
+    """Capitalised name counts of every article, one row per (file, source, name)."""
+    rows = [
+        {"file": f, "source": s, "name": name, "count": c}
+        for f, s, paras in articles.select("file", "source", "paragraphs").iter_rows()
+        for name, c in count_names(paras).items()
+    ]
+    return pl.DataFrame(rows, schema=NAMES_SCHEMA)
+
+
+def pool_names(rows: pl.DataFrame) -> dict[str, Counter[str]]:
     """Name counts pooled over the articles of each named source (for corpus-aware typo checks)."""
     pooled: dict[str, Counter[str]] = {}
-    for source, paragraphs in (
-        articles.filter(pl.col("source").is_not_null()).select("source", "paragraphs").iter_rows()
+    for source, name, count in (
+        rows.filter(pl.col("source").is_not_null()).select("source", "name", "count").iter_rows()
     ):
-        pooled.setdefault(source, Counter()).update(count_names(paragraphs))
+        pooled.setdefault(source, Counter())[name] += count
     return pooled
 
 
@@ -230,7 +243,7 @@ def clean_corpus(sources: Sequence[Source], *, max_bytes: int = DEFAULT_MAX_BYTE
     files, raw = decode_sources(sources, max_bytes=max_bytes)
     lines = classify_lines(repair_lines(raw))
     articles = build_articles(lines)
-    typos = detect_typos(articles, name_counts_by_source(articles))
+    typos = detect_typos(articles, pool_names(name_rows(articles)))
     lines = lines.select(LINE_COLUMNS)
     files, articles = with_stats(files, lines, articles, typos)
     return Corpus(files=files, lines=lines, articles=articles, typos=typos)

@@ -37,15 +37,17 @@ from cleaners.pipeline import (
     DEFAULT_MAX_BYTES,
     FILES_SCHEMA,
     LINE_COLUMNS,
+    NAMES_SCHEMA,
     Corpus,
     classify_lines,
     decode_sources,
     detect_typos,
     documents,
+    name_rows,
+    pool_names,
     repair_lines,
     with_stats,
 )
-from cleaners.typos import count_names
 from flows.outputs import (
     atomic_write_bytes,
     atomic_write_parquet,
@@ -75,7 +77,6 @@ STATE_FILES: dict[str, Any] = {
     "source": pl.Utf8,
     "names_sig": pl.Utf8,
 }
-NAMES_SCHEMA: dict[str, Any] = {"file": pl.Utf8, "source": pl.Utf8, "name": pl.Utf8, "count": pl.Int64}
 HASHES_SCHEMA: dict[str, Any] = {"file": pl.Utf8, "h": pl.UInt64}
 
 
@@ -187,12 +188,7 @@ def classify_task(parts: list[Path], files: list[str], repeats: pl.DataFrame, ou
     articles = build_articles(lines)
     atomic_write_parquet(out.with_suffix(".lines.parquet"), lines.select(LINE_COLUMNS))
     atomic_write_parquet(out.with_suffix(".articles.parquet"), articles)
-    rows = [
-        {"file": f, "source": s, "name": name, "count": c}
-        for f, s, paras in articles.select("file", "source", "paragraphs").iter_rows()
-        for name, c in count_names(paras).items()
-    ]
-    return pl.DataFrame(rows, schema=NAMES_SCHEMA)
+    return name_rows(articles)
 
 
 @task(
@@ -259,15 +255,6 @@ def _repeat_sigs(hashes: pl.DataFrame, repeats: pl.DataFrame) -> dict[str, str]:
         for (f,), g in joined.partition_by("file", as_dict=True).items()
     }
     return {f: sigs.get(f, "") for f in hashes["file"].unique().to_list()}
-
-
-def _pool(names: pl.DataFrame) -> dict[str, Counter[str]]:
-    pooled: dict[str, Counter[str]] = {}
-    for source, name, count in (
-        names.filter(pl.col("source").is_not_null()).select("source", "name", "count").iter_rows()
-    ):
-        pooled.setdefault(source, Counter())[name] += count
-    return pooled
 
 
 def _load_state(state_dir: Path, out_dir: Path, force: bool) -> dict[str, pl.DataFrame]:
@@ -370,7 +357,7 @@ def clean_flow(
 
     # 4. name counts per source; unchanged files whose source's counts moved get their typos redone
     names = _concat([state["names"].filter(pl.col("file").is_in(list(unchanged))), names_new], NAMES_SCHEMA)
-    pooled = _pool(names)
+    pooled = pool_names(names)
     names_sig = {s: _signature([f"{k}:{v}" for k, v in c.items()]) for s, c in pooled.items()}
     moved = [
         f
