@@ -33,7 +33,7 @@ from cleaners.articles import build_articles
 from cleaners.encoding import decode_bytes, repair_frame
 from cleaners.lines import BLANK, collapse_ws, line_signals
 from cleaners.structure import assign_structure
-from cleaners.typos import count_names, find_typos, spelling_suspects
+from cleaners.typos import NameIndex, count_names, find_typos, screen_paragraphs
 
 #: Bump when a change to the cleaners changes their output (incremental runs re-clean then).
 CLEANER_VERSION = "0.1.0"
@@ -177,17 +177,23 @@ def classify_lines(lines: pl.DataFrame, repeats: pl.DataFrame | None = None) -> 
     return assign_structure(line_signals(lines, repeats))
 
 
-NAMES_SCHEMA: dict[str, Any] = {"file": pl.Utf8, "source": pl.Utf8, "name": pl.Utf8, "count": pl.Int64}
+NAMES_SCHEMA: dict[str, Any] = {
+    "file": pl.Utf8,
+    "article": pl.Int32,
+    "source": pl.Utf8,
+    "name": pl.Utf8,
+    "count": pl.Int64,
+}
 
 
 def name_rows(articles: pl.DataFrame) -> pl.DataFrame:
-    """Capitalised name counts of every article, one row per (file, source, name)."""
+    """Capitalised name counts of every article, one row per (file, article, source, name)."""
     rows = [
-        {"file": f, "source": s, "name": name, "count": c}
-        for f, s, paras in articles.select("file", "source", "paragraphs").iter_rows()
+        (f, a, s, name, c)
+        for f, a, s, paras in articles.select("file", "article", "source", "paragraphs").iter_rows()
         for name, c in count_names(paras).items()
     ]
-    return pl.DataFrame(rows, schema=NAMES_SCHEMA)
+    return pl.DataFrame(rows, schema=NAMES_SCHEMA, orient="row")
 
 
 def pool_names(rows: pl.DataFrame) -> dict[str, Counter[str]]:
@@ -200,11 +206,18 @@ def pool_names(rows: pl.DataFrame) -> dict[str, Counter[str]]:
     return pooled
 
 
-def detect_typos(articles: pl.DataFrame, pooled: Mapping[str, Counter[str]] | None = None) -> pl.DataFrame:
+def detect_typos(
+    articles: pl.DataFrame,
+    pooled: Mapping[str, Counter[str]] | None = None,
+    names: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """One row per typo flag. Articles of a source named elsewhere in the run share name counts.
 
-    Which paragraphs need the per-word misspelling check is decided first for the whole frame by
-    joins against the vocabulary (:func:`cleaners.typos.spelling_suspects`).
+    Which detectors can fire on each paragraph is decided first for the whole frame by polars
+    expressions and joins against the vocabulary (:func:`cleaners.typos.screen_paragraphs`);
+    Python runs a detector only where that screen leaves it possible. ``names``, the
+    :func:`name_rows` of these articles, saves counting their names again and lets an article
+    none of whose names has a more frequent variant skip the name check.
     """
     rows: list[dict[str, Any]] = []
     pooled = pooled or {}
@@ -215,13 +228,27 @@ def detect_typos(articles: pl.DataFrame, pooled: Mapping[str, Counter[str]] | No
         .drop_nulls("text")
         .with_columns(paragraph=pl.int_range(pl.len()).over("key"))
     )
-    suspects: dict[int, set[int]] = {}
-    for key, para in spelling_suspects(paras).iter_rows():
-        suspects.setdefault(key, set()).add(para)
-    for key, file, art, source, paragraphs in arts.iter_rows():
-        check = suspects.get(key, set())
-        spell = [i in check for i in range(len(paragraphs))]
-        for t in find_typos(paragraphs, pooled.get(source) if source else None, spell):
+    masks = (
+        screen_paragraphs(paras).sort("key", "paragraph").group_by("key", maintain_order=True).agg("screen")
+    )
+    arts = arts.join(masks, on="key", how="left")
+    own: dict[tuple[str, int], dict[str, int]] = {}
+    if names is not None:
+        for f, a, name, c in names.select("file", "article", "name", "count").iter_rows():
+            own.setdefault((f, a), {})[name] = c
+    indexes: dict[str, NameIndex] = {}
+    for _, file, art, source, paragraphs, screen in arts.iter_rows():
+        mine = own.get((file, art), {}) if names is not None else None
+        if source and source in pooled:
+            index = indexes.get(source)
+            if index is None:
+                index = indexes[source] = NameIndex(pooled[source])
+        else:
+            index = NameIndex(mine if mine is not None else count_names(paragraphs))
+        # a name of the article that is not among its counts only opens sentences and is a common
+        # word: it has no variant, so the names counted are all there is to check
+        check_names = mine is None or any(index.dominant(n) is not None for n in mine)
+        for t in find_typos(paragraphs, screen=screen, names=index, check_names=check_names):
             rows.append(
                 {
                     "file": file,
@@ -243,7 +270,8 @@ def clean_corpus(sources: Sequence[Source], *, max_bytes: int = DEFAULT_MAX_BYTE
     files, raw = decode_sources(sources, max_bytes=max_bytes)
     lines = classify_lines(repair_lines(raw))
     articles = build_articles(lines)
-    typos = detect_typos(articles, pool_names(name_rows(articles)))
+    names = name_rows(articles)
+    typos = detect_typos(articles, pool_names(names), names)
     lines = lines.select(LINE_COLUMNS)
     files, articles = with_stats(files, lines, articles, typos)
     return Corpus(files=files, lines=lines, articles=articles, typos=typos)

@@ -38,7 +38,17 @@ from pathlib import Path
 
 import polars as pl
 
-__all__ = ["KINDS", "Typo", "count_names", "find_typos", "find_typos_in_text", "suggest"]
+__all__ = [
+    "KINDS",
+    "SCREENED",
+    "NameIndex",
+    "Typo",
+    "count_names",
+    "find_typos",
+    "find_typos_in_text",
+    "screen_paragraphs",
+    "suggest",
+]
 
 KINDS = (
     "misspelling",
@@ -251,12 +261,22 @@ def _name_form(word: str) -> str:
     return _POSSESSIVE.sub("", word)
 
 
+#: Where a :data:`_WORD` token can start with anything but an ASCII lowercase letter: a letter not
+#: after a letter, nor after an apostrophe that joins it to one. Most words start lowercase; the
+#: regex engine skips them, so Python sees only the tokens that may be names.
+_CAP_WORD = re.compile(rf"(?<!{_LETTERS})(?<!{_LETTERS}['’])(?=[^\W\d_a-z]){_WORD.pattern}")
+
+
 def _name_tokens(paragraph: str) -> Iterable[tuple[int, int, str, bool]]:
-    """Capitalised tokens: (start, end, name without possessive, starts a sentence)."""
-    for m in _WORD.finditer(paragraph):
+    """Capitalised tokens: (start, end, name without possessive, starts a sentence).
+
+    >>> [t[2:] for t in _name_tokens("Kim’s aide met Putin. Then éric left, said O'Brien")]
+    [('Kim', True), ('Putin', False), ('Then', True)]
+    """
+    for m in _CAP_WORD.finditer(paragraph):
         w = m.group()
         if not w[0].isupper():
-            continue  # most words: skip before any further work
+            continue  # a non-ASCII lowercase start (éric)
         name = _name_form(w) if ("'" in w or "’" in w) else w
         if len(name) < 2 or not name[0].isupper() or not name[1:].islower():
             continue
@@ -501,12 +521,18 @@ def _grammar(p: str) -> Iterable[_Hit]:
 _OPEN = {"“": "”", "‘": "’"}
 
 
+_QUOTE_CHAR = re.compile('[“”‘’"]')
+
+
 def _quote_events(p: str) -> list[tuple[int, str]]:
-    """Quote marks that act as quotes (apostrophes dropped): (offset, char)."""
+    """Quote marks that act as quotes (apostrophes dropped): (offset, char).
+
+    >>> _quote_events("“It doesn’t,” he said of the ‘90s.")
+    [(0, '“'), (12, '”')]
+    """
     out: list[tuple[int, str]] = []
-    for i, ch in enumerate(p):
-        if ch not in '“”‘’"':
-            continue
+    for m in _QUOTE_CHAR.finditer(p):
+        i, ch = m.start(), m.group()
         prev = p[i - 1] if i else " "
         nxt = p[i + 1] if i + 1 < len(p) else " "
         if ch == "’" and prev.isalnum() and nxt.isalnum():
@@ -665,13 +691,31 @@ def _dominant(name: str, counts: Mapping[str, int], by_len: Mapping[int, list[st
     return best[2] if best else None
 
 
-def _name_hits(
-    p: str, counts: Mapping[str, int], by_len: Mapping[int, list[str]], memo: dict[str, str | None]
-) -> Iterable[_Hit]:
+class NameIndex:
+    """Near-variant look-ups over one pool of name counts, remembered across the articles sharing it.
+
+    >>> idx = NameIndex({"Chernyak": 5, "Chernya": 1})
+    >>> idx.dominant("Chernya"), idx.dominant("Chernyak")
+    ('Chernyak', None)
+    """
+
+    def __init__(self, counts: Mapping[str, int]) -> None:
+        self.counts = counts
+        self.by_len = _by_length(counts)
+        self._memo: dict[str, str | None] = {}
+
+    def dominant(self, name: str) -> str | None:
+        """The more frequent near-variant of ``name`` (see :func:`_dominant`), or None."""
+        try:
+            return self._memo[name]
+        except KeyError:
+            dom = self._memo[name] = _dominant(name, self.counts, self.by_len)
+            return dom
+
+
+def _name_hits(p: str, names: NameIndex) -> Iterable[_Hit]:
     for s, e, name, _ in _name_tokens(p):
-        if name not in memo:
-            memo[name] = _dominant(name, counts, by_len)
-        dom = memo[name]
+        dom = names.dominant(name)
         if dom is not None:
             yield s, e, "name_inconsistency", dom, 0.8
 
@@ -743,38 +787,126 @@ def spelling_suspects(paragraphs: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([unknown, known_slip]).select("key", "paragraph").unique().sort("key", "paragraph")
 
 
+#: Characters on which Python's ``re`` and polars' regex engine agree about letters, digits, white
+#: space and lowercase (``tests/test_typos.py`` checks every one). A paragraph holding any other
+#: character is not screened: every detector runs on it.
+SAFE_CHARS = (
+    r"\t\x20-\x7E\u00A0-\u00B1\u00B4-\u00B8\u00BA\u00BB\u00BF-\u012F\u0132-\u017E\u0180-\u024F"
+    r"\u2010-\u203E\u2041-\u2053\u2055-\u205E\u20A0-\u20C0"
+)
+
+
+#: Detectors a vectorized screen (:func:`screen_paragraphs`) can rule out for a paragraph, in bit order.
+SCREENED = (
+    "misspelling",
+    "doubled_word",
+    "stray_period",
+    "spacing",
+    "bracket_echo",
+    "grammar",
+    "unbalanced_quote",
+)
+#: A screen mask that runs every screened detector.
+ALL_DETECTORS = (1 << len(SCREENED)) - 1
+_BIT = {kind: 1 << i for i, kind in enumerate(SCREENED)}
+
+#: Per screened detector, a polars regex every paragraph it can flag matches (a necessary condition).
+_NEEDS = {
+    "stray_period": r"[a-z]\.\s+[a-z]",  # _STRAY: word. lowercase
+    "spacing": r"[a-z][^\W\d_]*[.!?;:,][A-Za-z]",  # _SPACING: word,Word
+    "bracket_echo": r"[\[(]",
+    "grammar": r"(?s)[Ww]ith .*(?:was|were) [a-z]",
+    "unbalanced_quote": '[“”‘"]',  # a paragraph whose only quote marks are ’ never has an open quote
+}
+
+
+def screen_paragraphs(paragraphs: pl.DataFrame) -> pl.DataFrame:
+    """Which detectors can fire on each paragraph, decided for the whole frame by polars expressions.
+
+    ``paragraphs`` has ``key``, ``paragraph`` and ``text``; the result has ``key``, ``paragraph``
+    and ``screen``, a bit mask over :data:`SCREENED` (bit ``i`` set: ``SCREENED[i]`` may fire).
+    A cleared bit is a proof, not a guess: the detector's own pattern cannot match there
+    (misspellings: :func:`spelling_suspects`; doubled words: no two neighbouring words are equal).
+    :func:`find_typos` given these masks returns exactly what it returns without them.
+
+    >>> df = pl.DataFrame({"key": [0, 0], "paragraph": [0, 1], "text": ["He said so.", "We said said it."]})
+    >>> [[k for k in SCREENED if m & _BIT[k]] for m in screen_paragraphs(df)["screen"]]
+    [[], ['doubled_word']]
+    """
+    text = pl.col("text")
+    words = text.str.to_lowercase().str.extract_all(r"[^\W\d_]+")
+    needs = {
+        "doubled_word": words.list.eval(pl.element() == pl.element().shift(1)).list.any().fill_null(False),
+        **{kind: text.str.contains(pattern) for kind, pattern in _NEEDS.items()},
+    }
+    suspects = spelling_suspects(paragraphs).with_columns(misspelling=pl.lit(True))
+    mask = sum(
+        (pl.col(kind).cast(pl.Int32) * _BIT[kind] for kind in SCREENED),
+        start=pl.lit(0, dtype=pl.Int32),
+    )
+    return (
+        paragraphs.select("key", "paragraph", "text")
+        .join(suspects, on=["key", "paragraph"], how="left")
+        .with_columns(
+            pl.col("misspelling").fill_null(False),
+            unsafe=text.str.contains(f"[^{SAFE_CHARS}]"),
+            **needs,
+        )
+        .select(
+            "key",
+            "paragraph",
+            screen=pl.when("unsafe").then(pl.lit(ALL_DETECTORS, dtype=pl.Int32)).otherwise(mask),
+        )
+    )
+
+
 def find_typos(
     paragraphs: Sequence[str],
     name_counts: Mapping[str, int] | None = None,
-    spell: Sequence[bool] | None = None,
+    screen: Sequence[int] | None = None,
+    names: NameIndex | None = None,
+    check_names: bool = True,
 ) -> list[Typo]:
     """Suspected typos in one article's body paragraphs, sorted by (paragraph, start).
 
     ``name_counts`` are corpus-wide counts from :func:`count_names`; when None the article's
-    own names are counted. ``spell``, when given, says which paragraphs need the misspelling
-    check (:func:`spelling_suspects`); the others cannot yield one, so the result is the same.
+    own names are counted. ``names`` is a :class:`NameIndex` over those counts shared by several
+    articles (it remembers its look-ups). ``screen``, when given, is a mask per paragraph from
+    :func:`screen_paragraphs`: the detectors it rules out are skipped, and the result is the same.
+    ``check_names=False`` skips the name check (for a caller that knows no name has a variant).
 
     >>> ps = ["Andriy Chernyak spoke.", "Chernyak said so.", "Chernya also said it."]
     >>> [(t.paragraph, t.token, t.kind, t.suggestion) for t in find_typos(ps)]
     [(2, 'Chernya', 'name_inconsistency', 'Chernyak')]
     """
-    counts: Mapping[str, int] = name_counts if name_counts is not None else count_names(paragraphs)
-    by_len = _by_length(counts)
-    memo: dict[str, str | None] = {}
+    if names is None:
+        names = NameIndex(name_counts if name_counts is not None else count_names(paragraphs))
+    counts = names.counts
     out: list[Typo] = []
     for idx, p in enumerate(paragraphs):
         if not p:
             continue
+        run = ALL_DETECTORS if screen is None else screen[idx]
         hits: list[_Hit] = []
-        if spell is None or spell[idx]:
-            hits.extend(_misspellings(p, counts))
-        hits.extend(_doubled(p))
-        hits.extend(_stray_periods(p))
-        hits.extend(_spacing(p))
-        hits.extend(_bracket_echoes(p))
-        hits.extend(_grammar(p))
-        hits.extend(_quotes(paragraphs, idx))
-        hits.extend(_name_hits(p, counts, by_len, memo))
+        if run:
+            if run & _BIT["misspelling"]:
+                hits.extend(_misspellings(p, counts))
+            if run & _BIT["doubled_word"]:
+                hits.extend(_doubled(p))
+            if run & _BIT["stray_period"]:
+                hits.extend(_stray_periods(p))
+            if run & _BIT["spacing"]:
+                hits.extend(_spacing(p))
+            if run & _BIT["bracket_echo"]:
+                hits.extend(_bracket_echoes(p))
+            if run & _BIT["grammar"]:
+                hits.extend(_grammar(p))
+            if run & _BIT["unbalanced_quote"]:
+                hits.extend(_quotes(paragraphs, idx))
+        if check_names:
+            hits.extend(_name_hits(p, names))
+        if not hits:
+            continue
         hits.sort(key=lambda h: (h[0], -h[4]))
         last_end = -1
         for s, e, kind, sug, conf in hits:

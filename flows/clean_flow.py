@@ -204,6 +204,7 @@ def finish_task(
     files: pl.DataFrame,
     raw_parts: list[Path],
     pooled: dict[str, Counter[str]],
+    name_counts: pl.DataFrame,
     out_dir: Path,
     stems: dict[str, str],
 ) -> tuple[pl.DataFrame, list[Path]]:
@@ -211,7 +212,7 @@ def finish_task(
     names = files["file"].to_list()
     lines = _read_one(stage.with_suffix(".lines.parquet"), names)
     articles = _read_one(stage.with_suffix(".articles.parquet"), names)
-    typos = detect_typos(articles, pooled)
+    typos = detect_typos(articles, pooled, name_counts)
     atomic_write_parquet(stage.with_suffix(".typos.parquet"), typos)
     raw = _read_parts(raw_parts, names).select("file", "n", "raw", "keep")
     failures = validate_corpus(raw, lines, articles, typos)
@@ -270,6 +271,8 @@ def _load_state(state_dir: Path, out_dir: Path, force: bool) -> dict[str, pl.Dat
         state = {k: pl.read_parquet(state_dir / f"{k}.parquet") for k in empty}
     except (OSError, pl.exceptions.PolarsError):
         return empty
+    if any(state[k].schema != empty[k].schema for k in empty):  # written by another version
+        return empty
     state["files"] = state["files"].filter(pl.col("version") == CLEANER_VERSION)
     return state
 
@@ -294,6 +297,7 @@ def clean_flow(
     """Clean every file matching ``pattern`` in ``input_dir`` into ``output_dir``; return the run summary."""
     log = get_run_logger()
     started = time.time()
+    timer = _PhaseTimer()
     in_dir, out_dir = Path(input_dir), Path(output_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     work, state_dir = out_dir / ".work", out_dir / ".state"
@@ -325,6 +329,7 @@ def clean_flow(
     new_files = _concat([d.files for d in decoded], FILES_SCHEMA)
     raw_parts = [d.part for d in decoded if d.part is not None]
 
+    timer.lap("decode")
     # 2. cross-file repetition over the whole run
     old_hashes = state["hashes"].filter(pl.col("file").is_in(list(unchanged)))
     hashes = _concat([old_hashes, *(d.hashes for d in decoded)], HASHES_SCHEMA)
@@ -345,6 +350,7 @@ def clean_flow(
         for name in context_changed:
             unchanged.pop(name)
 
+    timer.lap("repetition")
     # 3. classify and split the files to clean, in batches
     todo = new_files["file"].to_list()
     todo_batches = _regroup(batches, set(todo))
@@ -355,6 +361,7 @@ def clean_flow(
     names_new = _concat(_gather(classify_futures, todo_batches, "classify", failed), NAMES_SCHEMA)
     bar.step(stage="classify", batches=len(todo_batches))
 
+    timer.lap("classify")
     # 4. name counts per source; unchanged files whose source's counts moved get their typos redone
     names = _concat([state["names"].filter(pl.col("file").is_in(list(unchanged))), names_new], NAMES_SCHEMA)
     pooled = pool_names(names)
@@ -392,6 +399,7 @@ def clean_flow(
         )
         todo_batches.append(moved)
 
+    timer.lap("names")
     # 5. typos, validation, documents
     file_rows = new_files.unique("file", keep="last")
     stages = [work / f"stage-{i:05d}" for i in range(len(todo_batches) - bool(moved))] + (
@@ -402,7 +410,13 @@ def clean_flow(
     results = _gather(
         [
             finish_task.submit(
-                st, file_rows.filter(pl.col("file").is_in(b)), raw_parts, pooled, out_dir, stems
+                st,
+                file_rows.filter(pl.col("file").is_in(b)),
+                raw_parts,
+                pooled,
+                names.filter(pl.col("file").is_in(b)),
+                out_dir,
+                stems,
             )
             for st, b in finish
         ],
@@ -415,6 +429,7 @@ def clean_flow(
     failures = _concat([r[0] for r in results], FAILURE_SCHEMA)
     written = [p for r in results for p in r[1]]
 
+    timer.lap("typos_write")
     # 6. tables (kept rows of unchanged files + this run's parts), state, manifest, artifacts
     keep_rows = {t: df.filter(pl.col("file").is_in(keep)) for t, df in prev.items()} if prev else {}
     files = _concat(
@@ -464,6 +479,7 @@ def clean_flow(
     _save_state(state_dir, files, hashes, names, repeat_sig, names_sig, articles)
     shutil.rmtree(work, ignore_errors=True)
 
+    timer.lap("tables_state")
     quarantined = sorted(
         set(failures["file"].drop_nulls().to_list())
         | set(files.filter(pl.col("error_kind").is_not_null())["file"].to_list())
@@ -492,6 +508,7 @@ def clean_flow(
         "outputs": sorted(str(p.relative_to(out_dir)) for p in outputs if p.exists()),
     }
     gx = validate_with_gx(articles, lines, files, out_dir / "reports")
+    timer.lap("great_expectations")
     summary.update(
         gx_success=gx.success,
         gx_rows=gx.rows,
@@ -499,7 +516,6 @@ def clean_flow(
         validation_md=str(gx.validation_md),
     )
     manifest["gx_success"] = gx.success
-    atomic_write_bytes(out_dir / "run-manifest.json", dump_json(manifest))
     bar.close()
     publish_run_artifacts(
         RunFrames(
@@ -513,6 +529,10 @@ def clean_flow(
             data_docs_index=gx.data_docs_index,
         )
     )
+    timer.lap("artifacts")
+    manifest["phase_seconds"] = timer.laps
+    atomic_write_bytes(out_dir / "run-manifest.json", dump_json(manifest))
+    log.info("phase seconds: %s", ", ".join(f"{k} {v:.2f}" for k, v in timer.laps.items()))
     log.info(
         "cleaned %d of %d files (%d unchanged): %d articles, %d typos, %d quarantined",
         summary["cleaned"],
@@ -532,6 +552,19 @@ def clean_flow(
         # A failed run state without a traceback; the summary stays readable as the state's data.
         return Failed(message="; ".join(problems), data=summary)  # type: ignore[return-value]
     return summary
+
+
+class _PhaseTimer:
+    """Wall seconds of each phase of a run, for the run manifest (never in the documents)."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._t = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(self.laps.get(name, 0.0) + now - self._t, 3)
+        self._t = now
 
 
 def _regroup(batches: list[list[Path]], todo: set[str]) -> list[list[str]]:
@@ -587,4 +620,4 @@ def _save_state(
     ]
     atomic_write_parquet(state_dir / "files.parquet", pl.DataFrame(rows, schema=STATE_FILES))
     atomic_write_parquet(state_dir / "hashes.parquet", hashes.sort("file", "h"))
-    atomic_write_parquet(state_dir / "names.parquet", names.sort("file", "source", "name"))
+    atomic_write_parquet(state_dir / "names.parquet", names.sort("file", "article", "name"))

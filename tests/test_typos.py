@@ -304,19 +304,123 @@ def test_eval_thresholds() -> None:
     assert allr["clean_flags_per_1k_words"] <= 0.5, allr
 
 
-def test_the_vocabulary_prefilter_never_changes_the_flags() -> None:
-    """Skipping the misspelling check on paragraphs the joins clear gives exactly the same flags."""
+def _screens(paras: list[str]) -> list[int]:
     import polars as pl
 
-    from cleaners.typos import spelling_suspects
+    from cleaners.typos import screen_paragraphs
+
+    df = pl.DataFrame({"key": [0] * len(paras), "paragraph": list(range(len(paras))), "text": paras})
+    return screen_paragraphs(df).sort("paragraph")["screen"].to_list()
+
+
+def test_the_screens_never_change_the_flags() -> None:
+    """Skipping the detectors the polars screens rule out gives exactly the same flags."""
+    from cleaners.typos import ALL_DETECTORS
 
     bench = _bench()
     skipped = 0
     for a in [a for arts in bench.load_eval().values() for a in arts]:
         for paras in (a.corrupted, a.clean):
-            df = pl.DataFrame({"key": [0] * len(paras), "paragraph": list(range(len(paras))), "text": paras})
-            check = {p for _, p in spelling_suspects(df).iter_rows()}
-            spell = [i in check for i in range(len(paras))]
-            skipped += spell.count(False)
-            assert find_typos(paras, spell=spell) == find_typos(paras)
-    assert skipped > 0  # the prefilter does clear paragraphs
+            screen = _screens(paras)
+            skipped += sum(bin(ALL_DETECTORS & ~m).count("1") for m in screen)
+            assert find_typos(paras, screen=screen) == find_typos(paras)
+    assert skipped > 1000  # the screens do rule detectors out
+
+
+# the characters each detector turns on, and the ones where Python and polars disagree
+_SCREEN_ALPHABET = "aAbBzZéÉşñ ’'\".,!?:;…“”‘(()[]«—-*•0123²ſİıǅª\u0301\x1c\u00a0"
+_SCREEN_WORDS = st.sampled_from(
+    [
+        "the",
+        "The",
+        "with",
+        "was",
+        "were",
+        "said",
+        "recieve",
+        "Goverment",
+        "U.S.",
+        "a.m.",
+        "Kim",
+        "Kim’s",
+        "Kym",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.one_of(_SCREEN_WORDS, st.text(alphabet=_SCREEN_ALPHABET, max_size=6)), max_size=12).map(
+            " ".join
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_the_screens_never_change_the_flags_on_generated_text(paras: list[str]) -> None:
+    assert find_typos(paras, screen=_screens(paras)) == find_typos(paras)
+
+
+def test_safe_chars_mean_the_same_to_python_and_polars() -> None:
+    """On every character of SAFE_CHARS both regex engines agree on letters, digits, space and case."""
+    import re
+
+    import polars as pl
+
+    from cleaners.typos import SAFE_CHARS
+
+    chars = [chr(i) for i in range(0x110000) if not 0xD800 <= i <= 0xDFFF]
+    series = pl.Series(chars)
+    safe = series.str.contains(f"^[{SAFE_CHARS}]$")
+    chars = series.filter(safe).to_list()
+    assert 400 < len(chars) < 1000
+    frame = pl.Series(chars)
+    for pattern in (r"\s", r"[^\W\d_]", r"\w", r"\d", r"[a-z]", r"[A-Z]"):
+        ours = frame.str.contains(f"^(?:{pattern})$").to_list()
+        theirs = [re.fullmatch(pattern, c) is not None for c in chars]
+        assert ours == theirs, pattern
+    assert frame.str.to_lowercase().to_list() == [c.lower() for c in chars]
+    assert not any(c.isdigit() and not c.isascii() for c in chars)
+    # doubled words: two safe characters equal under re.IGNORECASE are equal once lowercased
+    # (ſ matches s there, İ matches i: neither is safe)
+    for c in chars:
+        folded = re.compile(re.escape(c), re.IGNORECASE)
+        assert all(c.lower() == d.lower() for d in chars if folded.fullmatch(d)), c
+
+
+def _reference_name_tokens(paragraph: str) -> list[tuple[int, int, str, bool]]:
+    """The name tokenizer as first written: every word visited in Python."""
+    from cleaners.typos import _WORD, _is_sentence_start, _name_form
+
+    out = []
+    for m in _WORD.finditer(paragraph):
+        w = m.group()
+        if not w[0].isupper():
+            continue
+        name = _name_form(w) if ("'" in w or "’" in w) else w
+        if len(name) < 2 or not name[0].isupper() or not name[1:].islower():
+            continue
+        s, e = m.span()
+        if (s and paragraph[s - 1].isdigit()) or (e < len(paragraph) and paragraph[e].isdigit()):
+            continue
+        out.append((s, s + len(name), name, _is_sentence_start(paragraph, s)))
+    return out
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=_SCREEN_ALPHABET + "KkOo", max_size=40) | st.text(max_size=40))
+def test_name_tokens_skip_lowercase_words_in_the_regex_engine(text: str) -> None:
+    from cleaners.typos import _name_tokens
+
+    assert list(_name_tokens(text)) == _reference_name_tokens(text)
+
+
+def test_name_tokens_on_the_eval_set() -> None:
+    from cleaners.typos import _name_tokens
+
+    bench = _bench()
+    paras = [p for arts in bench.load_eval().values() for a in arts for p in (*a.corrupted, *a.clean)]
+    assert sum(len(_reference_name_tokens(p)) for p in paras) > 1000
+    for p in paras:
+        assert list(_name_tokens(p)) == _reference_name_tokens(p)
