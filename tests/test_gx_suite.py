@@ -477,3 +477,40 @@ def test_data_docs_render_offline_in_chromium(clean_report: GxReport, tmp_path: 
     assert "Observed Value" in dom
     # the paragraph column's results table: one row per paragraph expectation
     assert rows_with_index(dom, "section-2-content-block-2-body") == 4, dom[:2000]
+
+
+def test_paragraph_patterns_run_on_pyarrow_not_per_row_python() -> None:
+    """pandas hands a pattern to Python's re (one call per row, ~40x slower) when RE2 cannot take it."""
+    import pandas as pd
+
+    from schemas.gx_suite import BOILERPLATE_REGEX, ISO_DATE_REGEX, MOJIBAKE_REGEX, NBSP_REGEX
+
+    arrow = pd.Series(["x"], dtype="string[pyarrow]").array
+    for pattern in (BOILERPLATE_REGEX, MOJIBAKE_REGEX, NBSP_REGEX, ISO_DATE_REGEX):
+        assert not arrow._needs_python_regex(pattern), pattern
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("Advertisement", True),
+        ("— ADVERTISEMENT —", True),
+        ("The ADVERTISEMENT ran twice.", True),
+        ("The advertisement ran twice on Monday.", False),
+        ("ADVERTISEMENTS are up.", False),
+        ("SOURCE: Reuters", True),
+        ("source: the ministry", True),
+        ("The source: a senior official said so.", False),
+        ("Share", True),
+        ("Share prices fell.", False),
+        ("Click here to read the report.", True),
+    ],
+)
+def test_boilerplate_pattern_agrees_in_python_and_pyarrow(text: str, flagged: bool) -> None:
+    import pandas as pd
+
+    from schemas.gx_suite import BOILERPLATE_REGEX
+
+    assert (re.search(BOILERPLATE_REGEX, text) is not None) is flagged
+    arrow = pd.Series([text], dtype="string[pyarrow]").str.contains(BOILERPLATE_REGEX, regex=True)
+    assert bool(arrow.iloc[0]) is flagged
