@@ -38,6 +38,7 @@ from cleaners.pipeline import (
     FILES_SCHEMA,
     LINE_COLUMNS,
     NAMES_SCHEMA,
+    RAW_SCHEMA,
     Corpus,
     classify_lines,
     decode_sources,
@@ -229,17 +230,8 @@ def _read_one(path: Path, files: list[str]) -> pl.DataFrame:
 
 def _read_parts(parts: list[Path], files: list[str]) -> pl.DataFrame:
     frames = [pl.scan_parquet(p).filter(pl.col("file").is_in(files)) for p in parts if p.exists()]
-    if not frames:
-        return pl.DataFrame(
-            schema={
-                "file": pl.Utf8,
-                "n": pl.Int32,
-                "raw": pl.Utf8,
-                "keep": pl.Boolean,
-                "text": pl.Utf8,
-                "content": pl.Utf8,
-            }
-        )
+    if not frames:  # a batch of files without lines (every one bad input): the repaired lines' schema
+        return repair_lines(pl.DataFrame(schema=RAW_SCHEMA))
     return pl.concat(frames).collect()
 
 
@@ -327,7 +319,9 @@ def clean_flow(
         bar.step(files=len(d.files) + len(d.unchanged), n_bytes=d.n_bytes, stage="decode")
     unchanged = {name: sha for d in decoded for name, sha in d.unchanged.items()}
     new_files = _concat([d.files for d in decoded], FILES_SCHEMA)
-    raw_parts = [d.part for d in decoded if d.part is not None]
+    part_of: dict[str, Path] = {}  # file -> the Parquet part holding its raw lines
+    for d in decoded:
+        _note_part(part_of, d)
 
     timer.lap("decode")
     # 2. cross-file repetition over the whole run
@@ -346,16 +340,18 @@ def clean_flow(
             failed,
         ):
             new_files = _concat([new_files, extra.files], FILES_SCHEMA)
-            raw_parts += [extra.part] if extra.part else []
+            _note_part(part_of, extra)
         for name in context_changed:
             unchanged.pop(name)
 
     timer.lap("repetition")
     # 3. classify and split the files to clean, in batches
     todo = new_files["file"].to_list()
+    # a line seen in one file only is the default (repeat_files 1): send each batch just the rest
+    repeated = repeats.filter(pl.col("repeat_files") >= 2)
     todo_batches = _regroup(batches, set(todo))
     classify_futures = [
-        classify_task.submit(raw_parts, b, repeats, work / f"stage-{i:05d}")
+        classify_task.submit(_parts(part_of, b), b, repeated, work / f"stage-{i:05d}")
         for i, b in enumerate(todo_batches)
     ]
     names_new = _concat(_gather(classify_futures, todo_batches, "classify", failed), NAMES_SCHEMA)
@@ -392,7 +388,7 @@ def clean_flow(
             "decode",
             failed,
         ):
-            raw_parts += [raw_moved.part] if raw_moved.part else []
+            _note_part(part_of, raw_moved)
         new_files = _concat(
             [new_files, prev["files"].filter(pl.col("file").is_in(moved)).select(list(FILES_SCHEMA))],
             FILES_SCHEMA,
@@ -412,7 +408,7 @@ def clean_flow(
             finish_task.submit(
                 st,
                 file_rows.filter(pl.col("file").is_in(b)),
-                raw_parts,
+                _parts(part_of, b),
                 pooled,
                 names.filter(pl.col("file").is_in(b)),
                 out_dir,
@@ -565,6 +561,16 @@ class _PhaseTimer:
         now = time.perf_counter()
         self.laps[name] = round(self.laps.get(name, 0.0) + now - self._t, 3)
         self._t = now
+
+
+def _note_part(part_of: dict[str, Path], d: Decoded) -> None:
+    if d.part is not None:
+        part_of.update(dict.fromkeys(d.files["file"].to_list(), d.part))
+
+
+def _parts(part_of: dict[str, Path], files: list[str]) -> list[Path]:
+    """The parts holding these files' raw lines (a batch reads its own part, not every part)."""
+    return sorted({part_of[f] for f in files if f in part_of})
 
 
 def _regroup(batches: list[list[Path]], todo: set[str]) -> list[list[str]]:

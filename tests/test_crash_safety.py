@@ -184,12 +184,12 @@ def _flaky_writes(monkeypatch: pytest.MonkeyPatch, target: str, failures: int | 
     real = flows.outputs.atomic_write_bytes
     calls: list[str] = []
 
-    def flaky(path: Path, data: bytes) -> None:
+    def flaky(path: Path, data: bytes, make_parent: bool = True) -> None:
         if path.name == target:
             calls.append(path.name)
             if failures is None or len(calls) <= failures:
                 raise OSError(errno.EIO, "Input/output error (injected)", str(path))
-        real(path, data)
+        real(path, data, make_parent=make_parent)
 
     monkeypatch.setattr(flows.outputs, "atomic_write_bytes", flaky)
     monkeypatch.setattr(flows.clean_flow, "atomic_write_bytes", flaky, raising=False)

@@ -140,7 +140,11 @@ def test_a_dask_cluster_run_equals_a_local_run(server, tmp_path: Path) -> None:
         local, dask = tmp_path / "local", tmp_path / "dask"
         base = [str(BIN / "newsclean"), "run", "--input", str(inp), "--batch-mb", "0.003"]
         r1 = subprocess.run(
-            [*base, "--output", str(local)], env=server.env, capture_output=True, text=True, timeout=600
+            [*base, "--output", str(local), "--workers", "1"],
+            env=server.env,
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
         assert r1.returncode == 0, r1.stderr[-3000:]
         r2 = subprocess.run(
@@ -156,3 +160,44 @@ def test_a_dask_cluster_run_equals_a_local_run(server, tmp_path: Path) -> None:
     finally:
         for p in reversed(procs):
             stop(p)  # type: ignore[arg-type]
+
+
+def test_worker_processes_share_one_temporary_server_and_match_threads(tmp_path: Path) -> None:
+    """--workers 2 without a server: one temporary Prefect server for the command and its workers."""
+    inp = tmp_path / "in"
+    shutil.copytree(ROOT / "seeds", inp)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env.update(PREFECT_HOME=str(tmp_path / "home"), PREFECT_LOGGING_LEVEL="INFO")
+    base = [str(BIN / "newsclean"), "run", "--input", str(inp), "--batch-mb", "0.003"]
+    runs = {}
+    for workers in ("1", "2"):
+        out = tmp_path / f"out{workers}"
+        r = subprocess.run(
+            [*base, "--output", str(out), "--workers", workers],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            cwd=tmp_path,
+        )
+        assert r.returncode == 0, r.stderr[-3000:]
+        runs[workers] = r.stdout + r.stderr
+        assert runs[workers].count("Starting temporary server") == 1, runs[workers][-3000:]
+        assert "Error logging to API" not in runs[workers]
+    assert runs["2"].count("decode-and-repair") >= 5  # one task run per batch, in the worker processes
+    assert _outputs(tmp_path / "out2") == _outputs(tmp_path / "out1")
+    assert len(_outputs(tmp_path / "out1")) > 10
+
+
+def test_workers_default_to_processes_only_for_large_inputs(tmp_path: Path) -> None:
+    from flows.cli import AUTO_WORKERS_BATCHES, _workers
+
+    (tmp_path / "a.txt").write_bytes(b"x" * 5000)
+    small = build_parser().parse_args(["run", "--input", str(tmp_path), "--batch-mb", "0.01"])
+    assert _workers(small) == 1
+    many = build_parser().parse_args(
+        ["run", "--input", str(tmp_path), "--batch-mb", str(4000 / AUTO_WORKERS_BATCHES / 1024 / 1024)]
+    )
+    assert _workers(many) == min(os.cpu_count() or 1, 8)
+    explicit = build_parser().parse_args(["run", "--input", str(tmp_path), "--workers", "3"])
+    assert _workers(explicit) == 3
