@@ -278,7 +278,7 @@ def clean_corpus(sources: Sequence[Source], *, max_bytes: int = DEFAULT_MAX_BYTE
 
 
 def with_stats(
-    files: pl.DataFrame, lines: pl.DataFrame, articles: pl.DataFrame, typos: pl.DataFrame
+    files: pl.DataFrame, lines: pl.DataFrame | pl.LazyFrame, articles: pl.DataFrame, typos: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Per-file counts (lines, removed lines, body words, typos) and per-article typo counts.
 
@@ -287,8 +287,11 @@ def with_stats(
     >>> f.select("n_lines", "n_removed", "n_words", "n_typos").row(0), a["n_typos"].to_list()
     ((3, 1, 8, 1), [1])
     """
-    per_file = lines.group_by("file").agg(
-        n_lines=pl.len().cast(pl.Int32), n_removed=(pl.col("role") == "boilerplate").sum().cast(pl.Int32)
+    per_file = (
+        lines.lazy()
+        .group_by("file")
+        .agg(n_lines=pl.len().cast(pl.Int32), n_removed=(pl.col("role") == "boilerplate").sum().cast(pl.Int32))
+        .collect()
     )
     words = articles.group_by("file").agg(n_words=pl.col("n_words").sum().cast(pl.Int32))
     n_typos = typos.group_by("file").agg(n_typos=pl.len().cast(pl.Int32))

@@ -18,6 +18,7 @@ its source). A file whose three are unchanged keeps its outputs; ``force=True`` 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import time
 from collections import Counter
@@ -50,6 +51,7 @@ from cleaners.pipeline import (
     with_stats,
 )
 from flows.outputs import (
+    TMP_PREFIX,
     atomic_write_bytes,
     atomic_write_parquet,
     discover,
@@ -269,11 +271,17 @@ def _load_state(state_dir: Path, out_dir: Path, force: bool) -> dict[str, pl.Dat
     return state
 
 
-def _previous_rows(out_dir: Path, keep: list[str]) -> dict[str, pl.DataFrame]:
-    """Rows of the last run's tables for the files that are not recleaned."""
+def _previous_rows(out_dir: Path, keep: list[str]) -> dict[str, Any]:
+    """Rows of the last run's tables for the files that are not recleaned (the lines as a lazy scan)."""
     if not keep:
         return {}
-    return {t: pl.read_parquet(out_dir / f"{t}.parquet").filter(pl.col("file").is_in(keep)) for t in TABLES}
+    rows: dict[str, Any] = {
+        t: pl.read_parquet(out_dir / f"{t}.parquet").filter(pl.col("file").is_in(keep))
+        for t in TABLES
+        if t != "lines"
+    }
+    rows["lines"] = pl.scan_parquet(out_dir / "lines.parquet").filter(pl.col("file").is_in(keep))
+    return rows
 
 
 @flow(name="newsclean", log_prints=False)
@@ -373,7 +381,7 @@ def clean_flow(
         # Their lines and articles are unchanged: re-stage them from the last run's tables.
         stage = work / "stage-moved"
         atomic_write_parquet(
-            stage.with_suffix(".lines.parquet"), prev["lines"].filter(pl.col("file").is_in(moved))
+            stage.with_suffix(".lines.parquet"), prev["lines"].filter(pl.col("file").is_in(moved)).collect()
         )
         atomic_write_parquet(
             stage.with_suffix(".articles.parquet"), prev["articles"].filter(pl.col("file").is_in(moved))
@@ -409,10 +417,9 @@ def clean_flow(
                 st,
                 file_rows.filter(pl.col("file").is_in(b)),
                 _parts(part_of, b),
-                pooled,
-                names.filter(pl.col("file").is_in(b)),
+                *_batch_names(names, pooled, b),
                 out_dir,
-                stems,
+                {f: stems[f] for f in b},
             )
             for st, b in finish
         ],
@@ -435,8 +442,12 @@ def clean_flow(
         ],
         FILES_SCHEMA,
     ).sort("file")
-    lines = _sorted_concat(
-        keep_rows.get("lines"), [st.with_suffix(".lines.parquet") for st in stages], ["file", "n"]
+    # The lines (every raw line three times over: raw, text, content) never sit in memory whole:
+    # polars' streaming engine sorts the parts into lines.parquet, and each later step reads
+    # back only the columns it needs.
+    lines_path = out_dir / "lines.parquet"
+    _sink_sorted(
+        keep_rows.get("lines"), [st.with_suffix(".lines.parquet") for st in stages], lost, lines_path
     )
     articles = _sorted_concat(
         keep_rows.get("articles"), [st.with_suffix(".articles.parquet") for st in stages], ["file", "article"]
@@ -447,22 +458,19 @@ def clean_flow(
         ["file", "article", "paragraph", "start"],
     )
     if lost:  # a failed batch's files have no outputs from this run
-        files, lines, articles, typos = (
-            df.filter(~pl.col("file").is_in(list(lost))) if len(df) else df
-            for df in (files, lines, articles, typos)
+        files, articles, typos = (
+            df.filter(~pl.col("file").is_in(list(lost))) if len(df) else df for df in (files, articles, typos)
         )
-    files, articles = with_stats(files, lines, articles, typos)
+    lines = pl.scan_parquet(lines_path)
+    files, articles = with_stats(files, lines.select("file", "role"), articles, typos)
     files = files.with_columns(stem=pl.col("file").replace_strict(stems, default=None))
-    tables = {"files": files, "lines": lines, "articles": articles, "typos": typos}
+    tables = {"files": files, "articles": articles, "typos": typos}
     for t, df in tables.items():
         atomic_write_parquet(out_dir / f"{t}.parquet", df)
+    n_articles = dict(articles.group_by("file").len().iter_rows()) if keep else {}
     kept_docs = (
         [out_dir / f"{stems[f]}.json" for f in keep]
-        + [
-            out_dir / "text" / f"{stems[f]}-{i}.txt"
-            for f in keep
-            for i in range(int((articles["file"] == f).sum()))
-        ]
+        + [out_dir / "text" / f"{stems[f]}-{i}.txt" for f in keep for i in range(n_articles.get(f, 0))]
         + [
             out_dir / "quarantine" / f"{stems[f]}.json"
             for f in keep
@@ -487,7 +495,7 @@ def clean_flow(
         "errors": int(files["error_kind"].is_not_null().sum()),
         "quarantined": quarantined,
         "articles": len(articles),
-        "lines": len(lines),
+        "lines": lines.select(pl.len()).collect().item(),
         "typos": len(typos),
         "validation_failures": len(failures),
         "batches": len(batches),
@@ -503,7 +511,9 @@ def clean_flow(
         "seconds": round(time.time() - started, 3),
         "outputs": sorted(str(p.relative_to(out_dir)) for p in outputs if p.exists()),
     }
-    gx = validate_with_gx(articles, lines, files, out_dir / "reports")
+    gx = validate_with_gx(
+        articles, lines.select("file", "n", "role", "article").collect(), files, out_dir / "reports"
+    )
     timer.lap("great_expectations")
     summary.update(
         gx_success=gx.success,
@@ -516,7 +526,8 @@ def clean_flow(
     publish_run_artifacts(
         RunFrames(
             files=files,
-            lines=lines,
+            lines=lines.select("file", "n", "role", "reason", "fixes").collect(),
+            lines_path=lines_path,
             articles=articles,
             typos=typos,
             failures=failures,
@@ -563,6 +574,19 @@ class _PhaseTimer:
         self._t = now
 
 
+def _batch_names(
+    names: pl.DataFrame, pooled: dict[str, Counter[str]], files: list[str]
+) -> tuple[dict[str, Counter[str]], pl.DataFrame]:
+    """The pooled counts of the sources a batch's articles cite, and the batch's own name rows.
+
+    A task gets only what its batch needs: Prefect walks every dict and list argument of a task
+    run (a 100,000-entry dict costs half a second per walk), and worker processes unpickle them.
+    """
+    mine = names.filter(pl.col("file").is_in(files))
+    sources = mine["source"].drop_nulls().unique().to_list()
+    return {s: pooled[s] for s in sources if s in pooled}, mine
+
+
 def _note_part(part_of: dict[str, Path], d: Decoded) -> None:
     if d.part is not None:
         part_of.update(dict.fromkeys(d.files["file"].to_list(), d.part))
@@ -596,6 +620,29 @@ def _sorted_concat(kept: pl.DataFrame | None, parts: list[Path], keys: list[str]
         return kept if kept is not None else pl.DataFrame()
     df = pl.concat(frames, how="diagonal_relaxed").collect()
     return df.sort(keys)
+
+
+def _sink_sorted(kept: pl.LazyFrame | None, parts: list[Path], lost: set[str], path: Path) -> None:
+    """Write the kept rows and the parts, sorted by (file, n), to ``path`` without collecting them."""
+    frames = [pl.scan_parquet(p) for p in parts if p.exists()]
+    if kept is not None:
+        frames.insert(0, kept)
+    if not frames:
+        empty = classify_lines(repair_lines(pl.DataFrame(schema=RAW_SCHEMA))).select(LINE_COLUMNS)
+        atomic_write_parquet(path, empty)
+        return
+    lf = pl.concat(frames, how="diagonal_relaxed").select(LINE_COLUMNS)
+    if lost:
+        lf = lf.filter(~pl.col("file").is_in(list(lost)))
+    tmp = path.with_name(f"{TMP_PREFIX}{path.name}")
+    try:
+        # a fixed row group size makes the file byte-identical from run to run (the engine's own
+        # chunking is not)
+        lf.sort("file", "n").sink_parquet(tmp, statistics=False, row_group_size=65536)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _save_state(

@@ -110,6 +110,9 @@ class RunFrames:
     out_dir: Path
     data_docs_index: Path | None = None
     max_file_views: int = MAX_FILE_VIEWS
+    #: Where the full lines table is, when ``lines`` holds only some columns: the per-file views
+    #: read their files' rows (raw and repaired text) from it.
+    lines_path: Path | None = None
 
 
 def _has(df: pl.DataFrame, *cols: str) -> bool:
@@ -512,7 +515,12 @@ def publish_run_artifacts(run: RunFrames) -> None:
 
     keys = file_view_keys(names)
     rows_by_file = {r["file"]: r for r in run.files.iter_rows(named=True)} if names else {}
-    lines_of = _by_file(run.lines, chosen)
+    view_lines = (
+        pl.scan_parquet(run.lines_path).filter(pl.col("file").is_in(chosen)).collect()
+        if run.lines_path is not None and chosen
+        else run.lines
+    )
+    lines_of = _by_file(view_lines, chosen)
     typos_of = _by_file(run.typos, chosen)
     note = (
         f"; views exist for {len(chosen)} of {len(names)} files (quarantined first, then by name)"
@@ -527,7 +535,7 @@ def publish_run_artifacts(run: RunFrames) -> None:
             markdown=file_view_markdown(
                 name,
                 rows_by_file[name],
-                lines_of.get(name, run.lines.clear()),
+                lines_of.get(name, view_lines.clear()),
                 typos_of.get(name, run.typos.clear()),
                 name in quarantined,
             ),
