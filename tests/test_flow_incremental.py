@@ -121,3 +121,37 @@ def test_a_critical_expectation_failure_fails_the_run_and_the_cli(
     assert code == 3
     assert "FAIL" in printed and "no boilerplate phrases" in printed
     assert (tmp_path / "out" / "reports" / "validation.md").exists()
+
+
+def test_state_written_by_another_version_means_a_full_reclean(prefect_harness, corpus, tmp_path):
+    """A state table whose columns changed (names gained ``article``) is not read: everything is recleaned."""
+    import polars as pl
+
+    out = tmp_path / "out"
+    _run(corpus, out)
+    before = _outputs(out)
+    names = out / ".state" / "names.parquet"
+    pl.read_parquet(names).drop("article").write_parquet(names)  # as an older version wrote it
+    again = _run(corpus, out)
+    assert again["cleaned"] == 5 and again["unchanged"] == 0
+    assert _outputs(out) == before
+    assert "article" in pl.read_parquet(names).columns
+
+
+def test_the_run_manifest_records_phase_seconds(prefect_harness, corpus, tmp_path):
+    import json
+
+    out = tmp_path / "out"
+    _run(corpus, out)
+    phases = json.loads((out / "run-manifest.json").read_text())["phase_seconds"]
+    assert list(phases) == [
+        "decode",
+        "repetition",
+        "classify",
+        "names",
+        "typos_write",
+        "tables_state",
+        "great_expectations",
+        "artifacts",
+    ]
+    assert all(isinstance(v, float) and v >= 0 for v in phases.values())
