@@ -290,7 +290,9 @@ def with_stats(
     per_file = (
         lines.lazy()
         .group_by("file")
-        .agg(n_lines=pl.len().cast(pl.Int32), n_removed=(pl.col("role") == "boilerplate").sum().cast(pl.Int32))
+        .agg(
+            n_lines=pl.len().cast(pl.Int32), n_removed=(pl.col("role") == "boilerplate").sum().cast(pl.Int32)
+        )
         .collect()
     )
     words = articles.group_by("file").agg(n_words=pl.col("n_words").sum().cast(pl.Int32))
