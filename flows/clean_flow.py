@@ -18,7 +18,6 @@ its source). A file whose three are unchanged keeps its outputs; ``force=True`` 
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import time
 from collections import Counter
@@ -51,7 +50,6 @@ from cleaners.pipeline import (
     with_stats,
 )
 from flows.outputs import (
-    TMP_PREFIX,
     atomic_write_bytes,
     atomic_write_parquet,
     discover,
@@ -461,8 +459,9 @@ def clean_flow(
         files, articles, typos = (
             df.filter(~pl.col("file").is_in(list(lost))) if len(df) else df for df in (files, articles, typos)
         )
-    lines = pl.scan_parquet(lines_path)
-    files, articles = with_stats(files, lines.select("file", "role"), articles, typos)
+    # the columns the stats, the validation suite and the reports read (no text)
+    lines = pl.scan_parquet(lines_path).select("file", "n", "role", "reason", "article", "fixes").collect()
+    files, articles = with_stats(files, lines, articles, typos)
     files = files.with_columns(stem=pl.col("file").replace_strict(stems, default=None))
     tables = {"files": files, "articles": articles, "typos": typos}
     for t, df in tables.items():
@@ -495,7 +494,7 @@ def clean_flow(
         "errors": int(files["error_kind"].is_not_null().sum()),
         "quarantined": quarantined,
         "articles": len(articles),
-        "lines": lines.select(pl.len()).collect().item(),
+        "lines": len(lines),
         "typos": len(typos),
         "validation_failures": len(failures),
         "batches": len(batches),
@@ -511,9 +510,7 @@ def clean_flow(
         "seconds": round(time.time() - started, 3),
         "outputs": sorted(str(p.relative_to(out_dir)) for p in outputs if p.exists()),
     }
-    gx = validate_with_gx(
-        articles, lines.select("file", "n", "role", "article").collect(), files, out_dir / "reports"
-    )
+    gx = validate_with_gx(articles, lines, files, out_dir / "reports")
     timer.lap("great_expectations")
     summary.update(
         gx_success=gx.success,
@@ -526,7 +523,7 @@ def clean_flow(
     publish_run_artifacts(
         RunFrames(
             files=files,
-            lines=lines.select("file", "n", "role", "reason", "fixes").collect(),
+            lines=lines,
             lines_path=lines_path,
             articles=articles,
             typos=typos,
@@ -634,15 +631,7 @@ def _sink_sorted(kept: pl.LazyFrame | None, parts: list[Path], lost: set[str], p
     lf = pl.concat(frames, how="diagonal_relaxed").select(LINE_COLUMNS)
     if lost:
         lf = lf.filter(~pl.col("file").is_in(list(lost)))
-    tmp = path.with_name(f"{TMP_PREFIX}{path.name}")
-    try:
-        # a fixed row group size makes the file byte-identical from run to run (the engine's own
-        # chunking is not)
-        lf.sort("file", "n").sink_parquet(tmp, statistics=False, row_group_size=65536)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    atomic_write_parquet(path, lf.sort("file", "n"))
 
 
 def _save_state(

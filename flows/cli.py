@@ -103,10 +103,10 @@ def _flow_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 def _shared_api(needed: bool) -> Iterator[None]:
     """One temporary Prefect server for this process and its worker processes.
 
-    Without ``PREFECT_API_URL`` Prefect starts a temporary server per process: worker processes
-    would each start their own (seconds each) and record their task runs where nobody looks. So
-    the command starts it, and the workers find it in their environment. A set
-    ``PREFECT_API_URL`` (a real server) is used as it is.
+    Without ``PREFECT_API_URL`` Prefect starts a temporary server per process: each worker
+    process would start its own (seconds each, on the same database). So the command starts one,
+    and the workers find it in their environment. A set ``PREFECT_API_URL`` (a real server) is
+    used as it is.
     """
     if not needed or os.environ.get("PREFECT_API_URL"):
         yield
@@ -132,20 +132,18 @@ def _workers(args: argparse.Namespace) -> int:
     """
     if args.workers is not None:
         return max(1, args.workers)
-    if getattr(args, "_auto_workers", None) is None:
-        from flows.outputs import discover
+    from flows.outputs import discover
 
-        enough = AUTO_WORKERS_BATCHES * args.batch_mb * 1024 * 1024
-        total = 0
-        for p in discover(Path(args.input), args.pattern):
-            try:
-                total += p.stat().st_size
-            except OSError:
-                continue
-            if total > enough:
-                break
-        args._auto_workers = min(os.cpu_count() or 1, 8) if total > enough else 1
-    return int(args._auto_workers)
+    enough = AUTO_WORKERS_BATCHES * args.batch_mb * 1024 * 1024
+    total = 0
+    for p in discover(Path(args.input), args.pattern):
+        try:
+            total += p.stat().st_size
+        except OSError:
+            continue
+        if total > enough:
+            break
+    return min(os.cpu_count() or 1, 8) if total > enough else 1
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -161,11 +159,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         from prefect_dask import DaskTaskRunner
 
         run = clean_flow.with_options(task_runner=DaskTaskRunner(address=args.dask_address))  # type: ignore[arg-type]
-    elif _workers(args) > 1:
+    workers = 1 if args.dask_address else _workers(args)
+    if workers > 1:
         from prefect.task_runners import ProcessPoolTaskRunner
 
-        run = clean_flow.with_options(task_runner=ProcessPoolTaskRunner(max_workers=_workers(args)))  # type: ignore[arg-type]
-    with _shared_api(needed=_workers(args) > 1 and not args.dask_address):
+        run = clean_flow.with_options(task_runner=ProcessPoolTaskRunner(max_workers=workers))  # type: ignore[arg-type]
+    with _shared_api(needed=workers > 1):
         state = run(**_flow_kwargs(args), force=args.force, progress=sys.stderr.isatty(), return_state=True)
     summary = state.result(raise_on_failure=False)
     if not isinstance(summary, dict):

@@ -181,12 +181,19 @@ def dump_json(obj: Any) -> bytes:
     return orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
 
 
-def atomic_write_parquet(path: Path, df: pl.DataFrame) -> None:
+def atomic_write_parquet(path: Path, df: pl.DataFrame | pl.LazyFrame) -> None:
+    """Write a frame to ``path`` through a temporary file and a rename; a lazy frame is streamed
+    (polars' streaming engine, never collected whole)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=path.parent, suffix=".parquet")
     os.close(fd)
     try:
-        df.write_parquet(tmp, statistics=False)
+        if isinstance(df, pl.LazyFrame):
+            # a fixed row group size makes the file byte-identical from run to run (the streaming
+            # engine's own chunking is not)
+            df.sink_parquet(tmp, statistics=False, row_group_size=65536)
+        else:
+            df.write_parquet(tmp, statistics=False)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
