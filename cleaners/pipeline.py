@@ -305,13 +305,23 @@ def with_stats(
         .join(n_typos, on="file", how="left")
         .with_columns(pl.col(stats).fill_null(0))
     )
-    art_typos = typos.group_by("file", "article").agg(n_typos=pl.len().cast(pl.Int32))
-    articles = (
+    return files, with_article_typos(articles, typos)
+
+
+def with_article_typos(articles: pl.DataFrame, typos: pl.DataFrame) -> pl.DataFrame:
+    """``articles`` with ``n_typos``, each article's number of typo flags (0 without any).
+
+    >>> a = pl.DataFrame({"file": ["a", "a"], "article": [0, 1]})
+    >>> t = pl.DataFrame({"file": ["a", "a"], "article": [1, 1]})
+    >>> with_article_typos(a, t)["n_typos"].to_list()
+    [0, 2]
+    """
+    counts = typos.group_by("file", "article").agg(n_typos=pl.len().cast(pl.Int32))
+    return (
         articles.drop("n_typos", strict=False)
-        .join(art_typos, on=["file", "article"], how="left")
+        .join(counts, on=["file", "article"], how="left")
         .with_columns(pl.col("n_typos").fill_null(0))
     )
-    return files, articles
 
 
 _TYPO_FIELDS = ("paragraph", "start", "end", "token", "kind", "suggestion", "confidence")

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +49,7 @@ from cleaners.pipeline import (
     name_rows,
     pool_names,
     repair_lines,
+    with_article_typos,
     with_stats,
 )
 from flows.outputs import (
@@ -60,6 +63,7 @@ from flows.outputs import (
     read_source,
     remove_stale,
     write_documents,
+    write_sorted_by_file,
 )
 from flows.progress import Progress
 from flows.report import RunFrames, publish_run_artifacts
@@ -270,15 +274,16 @@ def _load_state(state_dir: Path, out_dir: Path, force: bool) -> dict[str, pl.Dat
 
 
 def _previous_rows(out_dir: Path, keep: list[str]) -> dict[str, Any]:
-    """Rows of the last run's tables for the files that are not recleaned (the lines as a lazy scan)."""
+    """Rows of the last run's tables for the files that are not recleaned (those with text as lazy scans)."""
     if not keep:
         return {}
     rows: dict[str, Any] = {
         t: pl.read_parquet(out_dir / f"{t}.parquet").filter(pl.col("file").is_in(keep))
         for t in TABLES
-        if t != "lines"
+        if t not in TEXT_TABLES
     }
-    rows["lines"] = pl.scan_parquet(out_dir / "lines.parquet").filter(pl.col("file").is_in(keep))
+    for t in TEXT_TABLES:
+        rows[t] = pl.scan_parquet(out_dir / f"{t}.parquet").filter(pl.col("file").is_in(keep))
     return rows
 
 
@@ -440,30 +445,39 @@ def clean_flow(
         ],
         FILES_SCHEMA,
     ).sort("file")
-    # The lines (every raw line three times over: raw, text, content) never sit in memory whole:
-    # polars' streaming engine sorts the parts into lines.parquet, and each later step reads
+    # The lines (every raw line three times over: raw, text, content) and the articles' text never
+    # sit in memory whole: they are written a range of files at a time, and each later step reads
     # back only the columns it needs.
-    lines_path = out_dir / "lines.parquet"
-    _sink_sorted(
-        keep_rows.get("lines"), [st.with_suffix(".lines.parquet") for st in stages], lost, lines_path
-    )
-    articles = _sorted_concat(
-        keep_rows.get("articles"), [st.with_suffix(".articles.parquet") for st in stages], ["file", "article"]
-    )
+    lines_path, articles_path = out_dir / "lines.parquet", out_dir / "articles.parquet"
     typos = _sorted_concat(
         keep_rows.get("typos"),
         [st.with_suffix(".typos.parquet") for st in stages],
         ["file", "article", "paragraph", "start"],
     )
     if lost:  # a failed batch's files have no outputs from this run
-        files, articles, typos = (
-            df.filter(~pl.col("file").is_in(list(lost))) if len(df) else df for df in (files, articles, typos)
+        files, typos = (
+            df.filter(~pl.col("file").is_in(list(lost))) if len(df) else df for df in (files, typos)
         )
+    empty_lines = classify_lines(repair_lines(pl.DataFrame(schema=RAW_SCHEMA)))
+    write_sorted_by_file(
+        lines_path,
+        _sources(keep_rows.get("lines"), stages, ".lines.parquet", lost),
+        ["file", "n"],
+        empty_lines.select(LINE_COLUMNS),
+    )
+    write_sorted_by_file(
+        articles_path,
+        _sources(keep_rows.get("articles"), stages, ".articles.parquet", lost),
+        ["file", "article"],
+        with_article_typos(build_articles(empty_lines), typos.clear()),
+        transform=partial(with_article_typos, typos=typos),
+    )
     # the columns the stats, the validation suite and the reports read (no text)
     lines = pl.scan_parquet(lines_path).select("file", "n", "role", "reason", "article", "fixes").collect()
+    articles = pl.scan_parquet(articles_path).drop(ARTICLE_TEXT).collect()
     files, articles = with_stats(files, lines, articles, typos)
     files = files.with_columns(stem=pl.col("file").replace_strict(stems, default=None))
-    tables = {"files": files, "articles": articles, "typos": typos}
+    tables = {"files": files, "typos": typos}
     for t, df in tables.items():
         atomic_write_parquet(out_dir / f"{t}.parquet", df)
     n_articles = dict(articles.group_by("file").len().iter_rows()) if keep else {}
@@ -510,7 +524,7 @@ def clean_flow(
         "seconds": round(time.time() - started, 3),
         "outputs": sorted(str(p.relative_to(out_dir)) for p in outputs if p.exists()),
     }
-    gx = validate_with_gx(articles, lines, files, out_dir / "reports")
+    gx = validate_with_gx(pl.scan_parquet(articles_path), lines, files, out_dir / "reports")
     timer.lap("great_expectations")
     summary.update(
         gx_success=gx.success,
@@ -525,6 +539,7 @@ def clean_flow(
             files=files,
             lines=lines,
             lines_path=lines_path,
+            articles_path=articles_path,
             articles=articles,
             typos=typos,
             failures=failures,
@@ -535,8 +550,12 @@ def clean_flow(
     )
     timer.lap("artifacts")
     manifest["phase_seconds"] = timer.laps
+    manifest["phase_peak_rss_mib"] = timer.peak_rss_mib
     atomic_write_bytes(out_dir / "run-manifest.json", dump_json(manifest))
     log.info("phase seconds: %s", ", ".join(f"{k} {v:.2f}" for k, v in timer.laps.items()))
+    log.info(
+        "peak RSS MiB after each phase: %s", ", ".join(f"{k} {v}" for k, v in timer.peak_rss_mib.items())
+    )
     log.info(
         "cleaned %d of %d files (%d unchanged): %d articles, %d typos, %d quarantined",
         summary["cleaned"],
@@ -559,16 +578,34 @@ def clean_flow(
 
 
 class _PhaseTimer:
-    """Wall seconds of each phase of a run, for the run manifest (never in the documents)."""
+    """Wall seconds of each phase of a run, and this process's peak RSS (MiB) at its end.
+
+    Both go to the run manifest (never in the documents): they show where a run's time and memory
+    went. The peak is the flow process's own high-water mark; worker processes report theirs in the
+    task logs.
+    """
 
     def __init__(self) -> None:
         self.laps: dict[str, float] = {}
+        self.peak_rss_mib: dict[str, int] = {}
         self._t = time.perf_counter()
 
     def lap(self, name: str) -> None:
         now = time.perf_counter()
         self.laps[name] = round(self.laps.get(name, 0.0) + now - self._t, 3)
+        self.peak_rss_mib[name] = peak_rss_mib()
         self._t = now
+
+
+def peak_rss_mib() -> int:
+    """This process's peak resident set size so far, in MiB (0 where the OS does not say)."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return 0
+    # ru_maxrss is KiB on Linux, bytes on macOS
+    scale = 1 if sys.platform == "darwin" else 1024
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale) >> 20
 
 
 def _batch_names(
@@ -619,19 +656,16 @@ def _sorted_concat(kept: pl.DataFrame | None, parts: list[Path], keys: list[str]
     return df.sort(keys)
 
 
-def _sink_sorted(kept: pl.LazyFrame | None, parts: list[Path], lost: set[str], path: Path) -> None:
-    """Write the kept rows and the parts, sorted by (file, n), to ``path`` without collecting them."""
-    frames = [pl.scan_parquet(p) for p in parts if p.exists()]
+ARTICLE_TEXT = ["paragraphs", "captions"]  # the articles' columns that hold the text
+TEXT_TABLES = ("lines", "articles")  # never read whole
+
+
+def _sources(kept: Any, stages: list[Path], suffix: str, lost: set[str]) -> list[pl.LazyFrame]:
+    """The kept rows of unchanged files and this run's stage parts of one table, without lost files."""
+    frames = [pl.scan_parquet(p) for st in stages if (p := st.with_suffix(suffix)).exists()]
     if kept is not None:
-        frames.insert(0, kept)
-    if not frames:
-        empty = classify_lines(repair_lines(pl.DataFrame(schema=RAW_SCHEMA))).select(LINE_COLUMNS)
-        atomic_write_parquet(path, empty)
-        return
-    lf = pl.concat(frames, how="diagonal_relaxed").select(LINE_COLUMNS)
-    if lost:
-        lf = lf.filter(~pl.col("file").is_in(list(lost)))
-    atomic_write_parquet(path, lf.sort("file", "n"))
+        frames.insert(0, kept.lazy())
+    return [f.filter(~pl.col("file").is_in(list(lost))) for f in frames] if lost else frames
 
 
 def _save_state(

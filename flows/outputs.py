@@ -8,7 +8,7 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -198,6 +198,94 @@ def atomic_write_parquet(path: Path, df: pl.DataFrame | pl.LazyFrame) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+#: Files per chunk of ``write_sorted_by_file`` (about 36,000 lines or 2,200 articles of news).
+SORT_CHUNK_FILES = 2000
+ROW_GROUP_ROWS = 65536
+
+
+def write_sorted_by_file(
+    path: Path,
+    sources: Sequence[pl.LazyFrame],
+    keys: Sequence[str],
+    empty: pl.DataFrame,
+    transform: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+    chunk_files: int = SORT_CHUNK_FILES,
+) -> int:
+    """Write the rows of ``sources`` sorted by ``keys`` (``"file"`` first) to ``path``, a range of
+    files at a time; return the number of rows written.
+
+    Each source must be sorted by file (a run's parts and the last run's table are). The output
+    has ``empty``'s columns and types; ``transform`` is applied to each chunk before that. Memory
+    is one chunk of ``chunk_files`` files: polars' streaming sort holds its whole input (1.9 GB for
+    the 1.8 million lines of 100,000 articles). Chunks and row groups depend only on the rows, so
+    the same rows give the same bytes.
+
+    >>> import tempfile
+    >>> a = pl.DataFrame({"file": ["a", "c"], "n": [1, 1]}).lazy()
+    >>> b = pl.DataFrame({"file": ["b", "b"], "n": [2, 1]}).lazy()
+    >>> out = Path(tempfile.mkdtemp()) / "t.parquet"
+    >>> write_sorted_by_file(out, [a, b], ["file", "n"], pl.DataFrame(schema={"file": pl.Utf8, "n": pl.Int64}), chunk_files=2)
+    4
+    >>> pl.read_parquet(out).rows()
+    [('a', 1), ('b', 1), ('b', 2), ('c', 1)]
+    >>> write_sorted_by_file(out, [b, a], ["file", "n"], pl.DataFrame(schema={"file": pl.Utf8, "n": pl.Int64}))
+    4
+    >>> write_sorted_by_file(out, [], ["file"], pl.DataFrame(schema={"file": pl.Utf8}))
+    0
+    >>> pl.read_parquet(out).schema
+    Schema([('file', String)])
+    """
+    import pyarrow.parquet as pq
+
+    ranges: list[tuple[pl.LazyFrame, str, str]] = []  # (source, first file, last file), non-empty ones
+    names: set[str] = set()
+    for src in sources:
+        files = src.select(pl.col("file").unique()).collect()["file"]
+        if len(files):
+            ranges.append((src, str(files.min()), str(files.max())))
+            names.update(files.to_list())
+    order = sorted(names)
+    uppers = order[chunk_files - 1 :: chunk_files]
+    if order and (not uppers or uppers[-1] != order[-1]):
+        uppers.append(order[-1])
+    arrow_schema = empty.to_arrow().schema
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=path.parent, suffix=".parquet")
+    os.close(fd)
+    written = 0
+    try:
+        with pq.ParquetWriter(tmp, arrow_schema, compression="zstd") as writer:
+            lower: str | None = None
+            for upper in uppers:
+                in_range = pl.col("file") <= upper
+                if lower is not None:
+                    in_range &= pl.col("file") > lower
+                parts = [
+                    src.filter(in_range)
+                    for src, first, last in ranges
+                    if last is not None
+                    and first is not None
+                    and first <= upper
+                    and (lower is None or last > lower)
+                ]
+                lower = upper
+                if not parts:
+                    continue
+                chunk = pl.concat(parts, how="diagonal_relaxed").collect().sort(keys)
+                if transform is not None:
+                    chunk = transform(chunk)
+                chunk = chunk.select([pl.col(c).cast(t) for c, t in empty.schema.items()])
+                writer.write_table(chunk.to_arrow().cast(arrow_schema), row_group_size=ROW_GROUP_ROWS)
+                written += len(chunk)
+            if not written:
+                writer.write_table(arrow_schema.empty_table())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return written
 
 
 def article_text(article: Mapping[str, Any]) -> str:

@@ -113,6 +113,9 @@ class RunFrames:
     #: Where the full lines table is, when ``lines`` holds only some columns: the per-file views
     #: read their files' rows (raw and repaired text) from it.
     lines_path: Path | None = None
+    #: Where the full articles table is, when ``articles`` holds no text: the typo table reads the
+    #: paragraphs of the flags it lists from it.
+    articles_path: Path | None = None
 
 
 def _has(df: pl.DataFrame, *cols: str) -> bool:
@@ -380,20 +383,25 @@ def _context(paragraph: str | None, start: int, end: int, width: int = CONTEXT_C
 
 
 def typos_table(
-    typos: pl.DataFrame, articles: pl.DataFrame, limit: int = MAX_TABLE_ROWS
+    typos: pl.DataFrame, articles: pl.DataFrame | pl.LazyFrame, limit: int = MAX_TABLE_ROWS
 ) -> list[dict[str, Any]]:
-    """Typo flags sorted by suggestion (flags without one last), then token and file; escaped."""
+    """Typo flags sorted by suggestion (flags without one last), then token and file; escaped.
+
+    ``articles`` may be a lazy scan: only the paragraphs of the listed flags' articles are read.
+    """
     if not _has(typos, "file", "token", "kind"):
         return []
     ordered = typos.sort(
         ["suggestion", "token", "file", "article", "paragraph", "start"], nulls_last=True
     ).head(limit)
     paragraphs: dict[tuple[str, int], list[str]] = {}
-    if _has(articles, "file", "article", "paragraphs"):
+    if {"file", "article", "paragraphs"} <= set(articles.lazy().collect_schema().names()):
         wanted = ordered.select("file", "article").unique()
         for f, a, ps in (
-            articles.join(wanted, on=["file", "article"], how="semi")
+            articles.lazy()
+            .join(wanted.lazy(), on=["file", "article"], how="semi")
             .select("file", "article", "paragraphs")
+            .collect()
             .iter_rows()
         ):
             paragraphs[(f, a)] = ps or []
@@ -550,7 +558,9 @@ def publish_run_artifacts(run: RunFrames) -> None:
             link_text="great-expectations Data Docs",
             description="newsclean: validation report (a file on the machine that ran the flow)",
         )
-    typo_rows = typos_table(run.typos, run.articles)
+    typo_rows = typos_table(
+        run.typos, pl.scan_parquet(run.articles_path) if run.articles_path is not None else run.articles
+    )
     if typo_rows:
         cap = f" (first {len(typo_rows)} of {len(run.typos)})" if len(typo_rows) < len(run.typos) else ""
         _safe(

@@ -2,9 +2,16 @@
 
 ``validate_with_gx(articles, lines, files, report_dir)`` validates four pandas views of the polars
 frames (articles, paragraphs = articles exploded, lines, files) against one expectation suite
-each, through one Checkpoint per frame; the Data Docs site is built once after the four runs.  Every expectation
+each, through one Checkpoint per frame; the Data Docs site is built once after the runs.  Every expectation
 carries ``meta={"severity": "critical" | "warning", "check": <label>}``: a failed critical
 expectation makes ``GxReport.success`` False, a failed warning is only reported.
+
+The articles and lines may be lazy frames (scans of the run's Parquet tables): then the paragraphs
+and lines views are validated in batches of ``PARAGRAPH_BATCH_ARTICLES`` articles and
+``LINE_BATCH_ROWS`` lines, one checkpoint run each, so the corpus's text is never in memory
+whole. A check passes when it passes on every batch; its row sums the batches' counts. A batch
+never splits an article, and the articles and files views (one row per article or file, no text)
+are validated whole, so uniqueness is checked over the whole run.
 
 Everything GX writes stays inside ``report_dir``::
 
@@ -24,6 +31,7 @@ import logging
 import math
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,6 +85,8 @@ BOILERPLATE_REGEX = (
 )
 
 FRAMES = ("articles", "paragraphs", "lines", "files")
+PARAGRAPH_BATCH_ARTICLES = 20_000  # about 200,000 paragraphs of news per checkpoint run
+LINE_BATCH_ROWS = 500_000
 INDEX_COLUMNS: dict[str, list[str]] = {
     "articles": ["file", "article"],
     "paragraphs": ["file", "article", "paragraph_index"],
@@ -107,20 +117,29 @@ def _paragraphs_frame(articles: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def build_frames(articles: pl.DataFrame, lines: pl.DataFrame, files: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    """The polars views validated by GX (no list columns: those are exploded or counted)."""
-    art = articles.select(
-        "file",
-        "article",
-        # a blank title is as missing as a null one
-        pl.when(pl.col("title").str.strip_chars() == "").then(None).otherwise(pl.col("title")).alias("title"),
-        "published",
-        pl.col("paragraphs").list.len().fill_null(0).cast(pl.Int64).alias("paragraph_count"),
-        "n_paragraphs",
-        "n_words",
-        "n_typos",
+def _article_view(articles: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    return (
+        articles.lazy()
+        .select(
+            "file",
+            "article",
+            # a blank title is as missing as a null one
+            pl.when(pl.col("title").str.strip_chars() == "")
+            .then(None)
+            .otherwise(pl.col("title"))
+            .alias("title"),
+            "published",
+            pl.col("paragraphs").list.len().fill_null(0).cast(pl.Int64).alias("paragraph_count"),
+            "n_paragraphs",
+            "n_words",
+            "n_typos",
+        )
+        .collect()
     )
-    fil = files.select(
+
+
+def _file_view(files: pl.DataFrame) -> pl.DataFrame:
+    return files.select(
         "file",
         "n_lines",
         "n_removed",
@@ -137,8 +156,35 @@ def build_frames(articles: pl.DataFrame, lines: pl.DataFrame, files: pl.DataFram
         .cast(pl.Float64)
         .alias("typos_per_1k_words"),
     )
-    lin = lines.select("file", "n", "role", "article")
-    return {"articles": art, "paragraphs": _paragraphs_frame(articles), "lines": lin, "files": fil}
+
+
+def _slices(frame: pl.DataFrame | pl.LazyFrame, rows: int) -> Iterator[pl.DataFrame]:
+    """``frame`` in consecutive slices of at most ``rows`` rows (at least one, maybe empty)."""
+    lf = frame.lazy()
+    total = lf.select(pl.len()).collect().item()
+    for offset in range(0, max(total, 1), rows):
+        yield lf.slice(offset, rows).collect()
+
+
+def frame_batches(
+    articles: pl.DataFrame | pl.LazyFrame,
+    lines: pl.DataFrame | pl.LazyFrame,
+    files: pl.DataFrame,
+    paragraph_batch_articles: int = PARAGRAPH_BATCH_ARTICLES,
+    line_batch_rows: int = LINE_BATCH_ROWS,
+) -> dict[str, Iterator[pl.DataFrame]]:
+    """The polars views validated by GX, each as batches (no list columns: those are exploded or counted)."""
+    return {
+        "articles": iter([_article_view(articles)]),
+        "paragraphs": (
+            _paragraphs_frame(a)
+            for a in _slices(
+                articles.lazy().select("file", "article", "paragraphs"), paragraph_batch_articles
+            )
+        ),
+        "lines": _slices(lines.lazy().select("file", "n", "role", "article"), line_batch_rows),
+        "files": iter([_file_view(files)]),
+    }
 
 
 # ----------------------------------------------------------------------------- suite
@@ -240,12 +286,16 @@ def _fresh_context(gx: Any, report_dir: Path) -> Any:
     return context
 
 
-def _run_checkpoints(gx: Any, context: Any, frames: dict[str, pl.DataFrame]) -> dict[str, Any]:
+def _run_checkpoints(
+    gx: Any, context: Any, frames: dict[str, Iterator[pl.DataFrame]]
+) -> tuple[dict[str, list[Any]], dict[str, int]]:
+    """Each frame's batches through its checkpoint: the run results and the rows validated, per frame."""
     import great_expectations.expectations as gxe
 
     source = context.data_sources.add_pandas(name=DATASOURCE_NAME)
     expectations = build_expectations(gxe)
-    results: dict[str, Any] = {}
+    results: dict[str, list[Any]] = {}
+    rows: dict[str, int] = {}
     for name in FRAMES:
         asset = source.add_dataframe_asset(name=name)
         batch_definition = asset.add_batch_definition_whole_dataframe(f"{name}_whole")
@@ -259,7 +309,7 @@ def _run_checkpoints(gx: Any, context: Any, frames: dict[str, pl.DataFrame]) -> 
             gx.Checkpoint(
                 name=f"newsclean_{name}",
                 validation_definitions=[definition],
-                actions=[],  # Data Docs are built once after the four runs, not once per run
+                actions=[],  # Data Docs are built once after all the runs, not once per run
                 result_format={
                     "result_format": "SUMMARY",
                     "partial_unexpected_count": 5,
@@ -267,10 +317,13 @@ def _run_checkpoints(gx: Any, context: Any, frames: dict[str, pl.DataFrame]) -> 
                 },
             )
         )
-        result = checkpoint.run(batch_parameters={"dataframe": frames[name].to_pandas()})
-        (run_result,) = result.run_results.values()
-        results[name] = run_result
-    return results
+        results[name], rows[name] = [], 0
+        for batch in frames[name]:
+            result = checkpoint.run(batch_parameters={"dataframe": batch.to_pandas()})
+            (run_result,) = result.run_results.values()
+            results[name].append(run_result)
+            rows[name] += batch.height
+    return results, rows
 
 
 # ----------------------------------------------------------------------------- rows
@@ -312,15 +365,37 @@ def _observed(result: Any) -> str:
     return text
 
 
-def collect_rows(results: dict[str, Any]) -> list[dict]:
+def _merged_observed(results: list[Any]) -> str:
+    """One expectation's observation over several batches: the summed counts and the first examples."""
+    if len(results) == 1:
+        return _observed(results[0])
+    errors = [_observed(r) for r in results if (r.exception_info or {}).get("raised_exception")]
+    if errors:
+        return errors[0]
+    res = [r.result or {} for r in results]
+    if not all("unexpected_count" in x for x in res):
+        return "; ".join(_observed(r) for r in results if not r.success)[:120] or _observed(results[0])
+    unexpected = sum(x["unexpected_count"] for x in res)
+    total = sum(x.get("element_count") or 0 for x in res)
+    text = f"{unexpected}/{total} unexpected in {len(results)} batches"
+    examples = [_observed(r).split("; e.g. ", 1)[1] for r in results if "; e.g. " in _observed(r)]
+    if examples and unexpected:
+        text += "; e.g. " + "; ".join(examples)[:200]
+    return text
+
+
+def collect_rows(results: dict[str, list[Any]]) -> list[dict]:
+    """One row per expectation; with several batches, it passes only if it passed on every one."""
     rows: list[dict] = []
     for frame in FRAMES:
-        for r in results[frame].results:
-            cfg = r.expectation_config
+        batches = results[frame]
+        for i, first in enumerate(batches[0].results):
+            per_batch = [b.results[i] for b in batches]
+            cfg = first.expectation_config
             kwargs = cfg.kwargs
             column = kwargs.get("column") or ", ".join(kwargs.get("column_list") or [])
             meta = cfg.meta or {}
-            raised = bool((r.exception_info or {}).get("raised_exception"))
+            raised = any((r.exception_info or {}).get("raised_exception") for r in per_batch)
             rows.append(
                 {
                     "frame": frame,
@@ -328,8 +403,8 @@ def collect_rows(results: dict[str, Any]) -> list[dict]:
                     "expectation": cfg.type,
                     "column": column,
                     "severity": meta.get("severity", CRITICAL),
-                    "passed": bool(r.success) and not raised,
-                    "observed": _observed(r),
+                    "passed": all(bool(r.success) for r in per_batch) and not raised,
+                    "observed": _merged_observed(per_batch),
                 }
             )
     return rows
@@ -426,15 +501,25 @@ def format_markdown(rows: list[dict], success: bool, data_docs_index: Path) -> s
 
 
 def validate_with_gx(
-    articles: pl.DataFrame, lines: pl.DataFrame, files: pl.DataFrame, report_dir: Path
+    articles: pl.DataFrame | pl.LazyFrame,
+    lines: pl.DataFrame | pl.LazyFrame,
+    files: pl.DataFrame,
+    report_dir: Path,
+    *,
+    paragraph_batch_articles: int = PARAGRAPH_BATCH_ARTICLES,
+    line_batch_rows: int = LINE_BATCH_ROWS,
 ) -> GxReport:
-    """Validate the three pipeline frames with great-expectations; write JSON, markdown, Data Docs."""
+    """Validate the three pipeline frames with great-expectations; write JSON, markdown, Data Docs.
+
+    ``validation.json`` holds the rows, the rows validated per frame, and per frame the list of
+    GX results (one per batch).
+    """
     report_dir = Path(report_dir).resolve()
     report_dir.mkdir(parents=True, exist_ok=True)
     gx = _import_gx()
-    frames = build_frames(articles, lines, files)
+    frames = frame_batches(articles, lines, files, paragraph_batch_articles, line_batch_rows)
     context = _fresh_context(gx, report_dir)
-    results = _run_checkpoints(gx, context, frames)
+    results, n_rows = _run_checkpoints(gx, context, frames)
     rows = collect_rows(results)
     success = not any(not r["passed"] and r["severity"] == CRITICAL for r in rows)
 
@@ -448,8 +533,10 @@ def validate_with_gx(
         "success": success,
         "rows": rows,
         "data_docs_index": "data_docs/index.html",
-        "frames": {name: {"rows": frames[name].height} for name in FRAMES},
-        "gx_results": {name: _json_safe(results[name].to_json_dict(), VOLATILE_KEYS) for name in FRAMES},
+        "frames": {name: {"rows": n_rows[name], "batches": len(results[name])} for name in FRAMES},
+        "gx_results": {
+            name: [_json_safe(r.to_json_dict(), VOLATILE_KEYS) for r in results[name]] for name in FRAMES
+        },
     }
     validation_json.write_text(
         json.dumps(_json_safe(payload), sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n",

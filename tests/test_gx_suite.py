@@ -293,6 +293,47 @@ def test_warning_failure_keeps_success(tmp_path: Path) -> None:
     assert "FAIL" in format_table(report.rows)
 
 
+@pytest.mark.parametrize("case", ["boilerplate", "bad-role", "duplicate-key", "null-title"])
+def test_batched_validation_agrees_with_whole_and_streams_from_lazy_scans(tmp_path: Path, case: str) -> None:
+    """Paragraphs and lines validated in batches (one article, two lines per checkpoint run) from
+    Parquet scans give the same verdicts and counts as one batch; the offending batch is not the first."""
+    d = make_frames()
+    _break(d, case)
+    articles, lines, files = to_polars(d)
+    # the break lands in article 0's or line 0's frame: move those rows last so a later batch holds them
+    articles = pl.concat([articles.slice(1), articles.head(1)])
+    lines = pl.concat([lines.slice(1), lines.head(1)])
+    articles.write_parquet(tmp_path / "articles.parquet")
+    lines.write_parquet(tmp_path / "lines.parquet")
+    whole = validate_with_gx(articles, lines, files, report_dir=tmp_path / "whole")
+    batched = validate_with_gx(
+        pl.scan_parquet(tmp_path / "articles.parquet"),
+        pl.scan_parquet(tmp_path / "lines.parquet"),
+        files,
+        report_dir=tmp_path / "batched",
+        paragraph_batch_articles=1,
+        line_batch_rows=2,
+    )
+    assert failed_checks(batched) == failed_checks(whole) == {CRITICAL_CASES[case]}
+    assert batched.success is whole.success is False
+
+    def counts(report: GxReport) -> dict[str, str]:
+        return {r["check"]: r["observed"].split(" unexpected")[0] for r in report.rows}
+
+    assert counts(batched) == counts(whole)
+    payload = json.loads(batched.validation_json.read_text(encoding="utf-8"))
+    assert payload["frames"]["paragraphs"]["batches"] == len(articles) > 1
+    assert payload["frames"]["lines"]["batches"] == -(-len(lines) // 2) > 1
+    assert payload["frames"]["lines"]["rows"] == len(lines)
+    assert payload["frames"]["articles"]["batches"] == payload["frames"]["files"]["batches"] == 1
+    assert len(payload["gx_results"]["paragraphs"]) == len(articles)
+    (row,) = [r for r in batched.rows if not r["passed"]]
+    if row["frame"] in {"paragraphs", "lines"}:
+        assert "batches; e.g. " in row["observed"], row
+    pages = list((tmp_path / "batched" / "data_docs" / "validations").rglob("*.html"))
+    assert len(pages) == sum(v["batches"] for v in payload["frames"].values())
+
+
 # ----------------------------------------------------------------------------- offline Data Docs
 
 
