@@ -100,25 +100,21 @@ def _flow_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def _shared_api(needed: bool) -> Iterator[None]:
-    """One temporary Prefect server for this process and its worker processes.
+def _shared_api(url: str | None) -> Iterator[None]:
+    """Run the flow against the temporary server at ``url``, or as configured if None.
 
-    Without ``PREFECT_API_URL`` Prefect starts a temporary server per process: each worker
-    process would start its own (seconds each, on the same database). So the command starts one,
-    and the workers find it in their environment. A set ``PREFECT_API_URL`` (a real server) is
-    used as it is.
+    The worker processes find the server in their environment: without it each would start its
+    own temporary server (seconds each, on the same database). A set ``PREFECT_API_URL`` (a real
+    server) is used as it is.
     """
-    if not needed or os.environ.get("PREFECT_API_URL"):
+    if url is None:
         yield
         return
-    from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    server = SubprocessASGIServer()
-    server.start()  # stopped at exit, after Prefect's log and event workers have sent what they hold
-    os.environ["PREFECT_API_URL"] = server.api_url  # inherited by the worker processes
+    os.environ["PREFECT_API_URL"] = url  # inherited by the worker processes
     try:
-        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+        with temporary_settings(updates={PREFECT_API_URL: url}):
             yield
     finally:
         os.environ.pop("PREFECT_API_URL", None)
@@ -148,12 +144,20 @@ def _workers(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     _prefect_env(Path.cwd())
-    from flows.clean_flow import clean_flow
-    from schemas.gx_suite import format_table
-
     if not Path(args.input).is_dir():
         print(f"newsclean run: input folder not found: {args.input}", file=sys.stderr)
         return EXIT_USAGE
+    server = None
+    if not os.environ.get("PREFECT_API_URL") and not args.dask_address:
+        from flows.server import TemporaryServer
+
+        server = TemporaryServer()  # starts while the flow's modules import
+        # Before Prefect is imported: its settings (in every thread, and in worker processes)
+        # then point at this server, and Prefect never starts one of its own.
+        os.environ["PREFECT_API_URL"] = server.api_url
+    from flows.clean_flow import clean_flow
+    from schemas.gx_suite import format_table
+
     run = clean_flow
     if args.dask_address:
         from prefect_dask import DaskTaskRunner
@@ -164,7 +168,20 @@ def cmd_run(args: argparse.Namespace) -> int:
         from prefect.task_runners import ProcessPoolTaskRunner
 
         run = clean_flow.with_options(task_runner=ProcessPoolTaskRunner(max_workers=workers))  # type: ignore[arg-type]
-    with _shared_api(needed=workers > 1):
+    url = None
+    if server is not None:
+        try:
+            url = server.wait()
+            if url != os.environ.get("PREFECT_API_URL"):  # it had to move to another port
+                raise RuntimeError(
+                    f"the temporary Prefect server's port was taken ({os.environ.get('PREFECT_API_URL')}); run again"
+                )
+        except RuntimeError as exc:
+            os.environ.pop("PREFECT_API_URL", None)
+            print(f"newsclean run: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        print(f"newsclean: temporary Prefect server on {url}", file=sys.stderr)
+    with _shared_api(url):
         state = run(**_flow_kwargs(args), force=args.force, progress=sys.stderr.isatty(), return_state=True)
     summary = state.result(raise_on_failure=False)
     if not isinstance(summary, dict):

@@ -1,0 +1,116 @@
+"""Prefect's temporary API server, started before the flow's modules are imported.
+
+Without ``PREFECT_API_URL`` Prefect starts a temporary server when the flow is called, after every
+import: importing the server code takes ~3.5 s in the calling process, then the server process
+imports it again and opens its database, while the caller waits. ``TemporaryServer.start()``
+launches the same server process (the command of Prefect's ``SubprocessASGIServer``) at once,
+without importing Prefect, so the server starts while the command imports the flow;
+``wait()`` then returns its API URL. The caller sets ``PREFECT_API_URL`` to ``api_url`` before
+importing Prefect, so Prefect's settings point there in every thread (its process-pool runner
+forwards the workers' events from a thread) and worker processes inherit it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+EXIT_PORT_IN_USE = 3  # uvicorn's exit code when the port was taken in the meantime
+DEFAULT_STARTUP_TIMEOUT = 180.0
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _prefect_dir() -> str:
+    spec = importlib.util.find_spec("prefect")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("prefect is not installed")
+    return str(Path(spec.origin).parent.parent)
+
+
+class TemporaryServer:
+    """One temporary Prefect API server on a free loopback port, stopped when the process exits."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.proc = self._spawn()
+        atexit.register(self.stop)  # registered before Prefect's own exit handlers, so it runs after them
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        env = {
+            **os.environ,
+            "PREFECT_UI_ENABLED": "0",
+            "PREFECT__SERVER_EPHEMERAL": "1",
+            "PREFECT__SERVER_FINAL": "1",
+        }
+        cmd = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--app-dir",
+            _prefect_dir(),
+            "--factory",
+            "prefect.server.api.server:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--log-level",
+            "error",
+            "--lifespan",
+            "on",
+        ]
+        return subprocess.Popen(cmd, env=env)
+
+    def wait(self, timeout: float | None = None) -> str:
+        """Block until the server answers ``/health``; return its API URL (RuntimeError if it cannot)."""
+        if timeout is None:
+            timeout = float(
+                os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", DEFAULT_STARTUP_TIMEOUT)
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            code = self.proc.poll()
+            if code == EXIT_PORT_IN_USE:
+                self.port = _free_port()
+                self.proc = self._spawn()
+                continue
+            if code is not None:
+                raise RuntimeError(f"the temporary Prefect server exited with code {code} while starting")
+            try:
+                with urllib.request.urlopen(f"{self.api_url}/health", timeout=2) as response:
+                    if response.status == 200:
+                        return self.api_url
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(
+            f"the temporary Prefect server did not answer within {timeout:.0f} s "
+            "(raise PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, or set PREFECT_API_URL to a running server)"
+        )
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()

@@ -1,0 +1,56 @@
+"""The temporary Prefect server newsclean starts before importing the flow (flows/server.py)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from flows.server import TemporaryServer
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def test_server_answers_health_then_stops(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "home"))
+    server = TemporaryServer()
+    try:
+        url = server.wait(timeout=180)
+        assert url == server.api_url and url.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(f"{url}/health", timeout=5) as r:
+            assert r.status == 200
+    finally:
+        server.stop()
+    assert server.proc.poll() is not None  # the process is gone, not left behind
+
+
+def test_a_server_that_exits_while_starting_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(self: TemporaryServer) -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, "-c", "import sys; sys.exit(7)"])
+
+    monkeypatch.setattr(TemporaryServer, "_spawn", broken)
+    server = TemporaryServer()
+    with pytest.raises(RuntimeError, match="exited with code 7 while starting"):
+        server.wait(timeout=30)
+
+
+def test_run_reports_a_server_that_does_not_start_in_time(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env.update(PREFECT_HOME=str(tmp_path / "home"), PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="0")
+    r = subprocess.run(
+        [str(BIN / "newsclean"), "run", "--input", str(ROOT / "seeds"), "--output", str(tmp_path / "out")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert r.returncode == 4, r.stderr[-2000:]
+    assert "the temporary Prefect server did not answer within" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert not (tmp_path / "out").exists()  # nothing was written
