@@ -212,8 +212,8 @@ def finish_task(
     name_counts: pl.DataFrame,
     out_dir: Path,
     stems: dict[str, str],
-) -> tuple[pl.DataFrame, list[Path]]:
-    """Typos, validation, and the documents of one batch. Returns validation failures and written paths."""
+) -> tuple[pl.DataFrame, list[str]]:
+    """Typos, validation, and the documents of one batch. Returns validation failures and the written paths (relative to out_dir)."""
     names = files["file"].to_list()
     lines = _read_one(stage.with_suffix(".lines.parquet"), names)
     articles = _read_one(stage.with_suffix(".articles.parquet"), names)
@@ -225,7 +225,8 @@ def finish_task(
     for row in failures.iter_rows(named=True):
         by_file.setdefault(row["file"] or "?", []).append(row)
     corpus = Corpus(files=files, lines=lines, articles=articles, typos=typos)
-    return failures, write_documents(out_dir, documents(corpus), stems, by_file)
+    written = write_documents(out_dir, documents(corpus), stems, by_file)
+    return failures, [p.relative_to(out_dir).as_posix() for p in written]
 
 
 def _read_one(path: Path, files: list[str]) -> pl.DataFrame:
@@ -246,11 +247,15 @@ def _signature(values: list[str]) -> str:
 def _repeat_sigs(hashes: pl.DataFrame, repeats: pl.DataFrame) -> dict[str, str]:
     """Per file: which of its lines occur in other files too (a change there changes its roles)."""
     rep = repeats.filter(pl.col("repeat_files") >= 2).select("h", "repeat_files")
-    joined = hashes.join(rep, on="h", how="inner").unique()
-    sigs = {
-        f: _signature([f"{h}:{n}" for h, n in zip(g["h"], g["repeat_files"], strict=True)])
-        for (f,), g in joined.partition_by("file", as_dict=True).items()
-    }
+    # "h:n" strings are ASCII, so polars' byte order sorts them as Python would: the same
+    # signatures as _signature(values), without a frame per file
+    per_file = (
+        hashes.join(rep, on="h", how="inner")
+        .unique()
+        .group_by("file")
+        .agg(pl.format("{}:{}", "h", "repeat_files").sort().str.join("\n").alias("text"))
+    )
+    sigs = {f: hashlib.sha256(text.encode()).hexdigest()[:16] for f, text in per_file.iter_rows()}
     return {f: sigs.get(f, "") for f in hashes["file"].unique().to_list()}
 
 
@@ -338,6 +343,8 @@ def clean_flow(
     # 2. cross-file repetition over the whole run
     old_hashes = state["hashes"].filter(pl.col("file").is_in(list(unchanged)))
     hashes = _concat([old_hashes, *(d.hashes for d in decoded)], HASHES_SCHEMA)
+    for d in decoded:  # the batches' copies (the futures hold them too) are not needed again
+        d.hashes = d.hashes.clear()
     repeats = repeat_counts(hashes)
     repeat_sig = _repeat_sigs(hashes, repeats)
     old = {r["file"]: r for r in state["files"].iter_rows(named=True)}
@@ -480,17 +487,16 @@ def clean_flow(
     tables = {"files": files, "typos": typos}
     for t, df in tables.items():
         atomic_write_parquet(out_dir / f"{t}.parquet", df)
+    # outputs as paths relative to out_dir (strings: a run can have hundreds of thousands)
     n_articles = dict(articles.group_by("file").len().iter_rows()) if keep else {}
+    quarantine_dir = out_dir / "quarantine"
+    in_quarantine = {p.name for p in quarantine_dir.iterdir()} if keep and quarantine_dir.is_dir() else set()
     kept_docs = (
-        [out_dir / f"{stems[f]}.json" for f in keep]
-        + [out_dir / "text" / f"{stems[f]}-{i}.txt" for f in keep for i in range(n_articles.get(f, 0))]
-        + [
-            out_dir / "quarantine" / f"{stems[f]}.json"
-            for f in keep
-            if (out_dir / "quarantine" / f"{stems[f]}.json").exists()
-        ]
+        [f"{stems[f]}.json" for f in keep]
+        + [f"text/{stems[f]}-{i}.txt" for f in keep for i in range(n_articles.get(f, 0))]
+        + [f"quarantine/{stems[f]}.json" for f in keep if f"{stems[f]}.json" in in_quarantine]
     )
-    outputs = [*written, *kept_docs, *(out_dir / f"{t}.parquet" for t in TABLES)]
+    outputs = [*written, *kept_docs, *(f"{t}.parquet" for t in TABLES)]
     # after a failed batch nothing is deleted: its files' earlier outputs stay until it succeeds
     removed = [] if failed else remove_stale(out_dir, outputs, previous_outputs(out_dir))
     _save_state(state_dir, files, hashes, names, repeat_sig, names_sig, articles)
@@ -522,7 +528,7 @@ def clean_flow(
         "output_dir": str(out_dir),
         "started": started,
         "seconds": round(time.time() - started, 3),
-        "outputs": sorted(str(p.relative_to(out_dir)) for p in outputs if p.exists()),
+        "outputs": sorted(rel for rel in outputs if (out_dir / rel).exists()),
     }
     gx = validate_with_gx(pl.scan_parquet(articles_path), lines, files, out_dir / "reports")
     timer.lap("great_expectations")
@@ -695,5 +701,8 @@ def _save_state(
         if sha and err is None
     ]
     atomic_write_parquet(state_dir / "files.parquet", pl.DataFrame(rows, schema=STATE_FILES))
-    atomic_write_parquet(state_dir / "hashes.parquet", hashes.sort("file", "h"))
-    atomic_write_parquet(state_dir / "names.parquet", names.sort("file", "article", "name"))
+    # sorted a range of files at a time, not copied whole
+    write_sorted_by_file(state_dir / "hashes.parquet", [hashes.lazy()], ["file", "h"], hashes.clear())
+    write_sorted_by_file(
+        state_dir / "names.parquet", [names.lazy()], ["file", "article", "name"], names.clear()
+    )

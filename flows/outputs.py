@@ -334,15 +334,20 @@ def previous_outputs(out_dir: Path) -> list[str]:
         return []
 
 
-def remove_stale(out_dir: Path, keep: Iterable[Path], previous: Iterable[str]) -> list[Path]:
+def remove_stale(out_dir: Path, keep: Iterable[str | Path], previous: Iterable[str]) -> list[Path]:
     """Delete what an earlier run wrote and this one did not (inputs that are gone), and
-    temporary files left by a killed run. Nothing else in ``out_dir`` is touched."""
-    keep_set = {p.resolve() for p in keep}
+    temporary files left by a killed run. Nothing else in ``out_dir`` is touched.
+
+    ``keep`` and ``previous`` are paths relative to ``out_dir`` (``keep`` may also hold paths
+    under it). Only the previous outputs that this run did not write are resolved and checked.
+    """
+    keep_rel = {k.relative_to(out_dir).as_posix() if isinstance(k, Path) else k for k in keep}
     root = out_dir.resolve()
     removed = []
-    for p in [*(out_dir / rel for rel in previous), *out_dir.rglob(f"{TMP_PREFIX}*")]:
+    candidates = [out_dir / rel for rel in previous if rel not in keep_rel]
+    for p in [*candidates, *out_dir.rglob(f"{TMP_PREFIX}*")]:
         r = p.resolve()
-        if r in keep_set or root not in r.parents or not p.is_file():
+        if root not in r.parents or r.relative_to(root).as_posix() in keep_rel or not p.is_file():
             continue
         p.unlink(missing_ok=True)
         removed.append(p)
