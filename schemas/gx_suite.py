@@ -85,8 +85,10 @@ BOILERPLATE_REGEX = (
 )
 
 FRAMES = ("articles", "paragraphs", "lines", "files")
-PARAGRAPH_BATCH_ARTICLES = 20_000  # about 200,000 paragraphs of news per checkpoint run
-LINE_BATCH_ROWS = 500_000
+PARAGRAPH_BATCH_ARTICLES = 5_000  # about 50,000 paragraphs of news per checkpoint run
+LINE_BATCH_ROWS = 200_000
+# On the 100k benchmark tables these take the time of 4x larger batches and half their memory
+# (5.8 s, +281 MiB against 5.7 s, +612 MiB).
 INDEX_COLUMNS: dict[str, list[str]] = {
     "articles": ["file", "article"],
     "paragraphs": ["file", "article", "paragraph_index"],
