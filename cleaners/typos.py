@@ -686,7 +686,8 @@ def _dominant(name: str, counts: Mapping[str, int], by_len: Mapping[int, list[st
                 continue
             if _inflection(name, other):
                 continue
-            if best is None or (c, oz) > best[:2]:
+            # ties go to the first spelling in code-point order, not to the order of the counts
+            if best is None or (c, oz) > best[:2] or ((c, oz) == best[:2] and other < best[2]):
                 best = (c, oz, other)
     return best[2] if best else None
 

@@ -41,6 +41,7 @@ from cleaners.pipeline import (
     LINE_COLUMNS,
     NAMES_SCHEMA,
     RAW_SCHEMA,
+    SUMS_SCHEMA,
     Corpus,
     classify_lines,
     decode_sources,
@@ -49,6 +50,7 @@ from cleaners.pipeline import (
     name_rows,
     pool_names,
     repair_lines,
+    source_sums,
     with_article_typos,
     with_stats,
 )
@@ -108,12 +110,17 @@ class Decoded:
 
 
 def _gather(
-    futures: list[Any], groups: list[list[str]], stage: str, failed: list[dict[str, Any]]
+    futures: list[Any],
+    groups: list[list[str]],
+    stage: str,
+    failed: list[dict[str, Any]],
+    keep_failed: bool = False,
 ) -> list[Any]:
     """Results of the task runs that completed; each failed one is recorded with its files.
 
-    A batch whose task keeps failing (after its retries) is left out, and the rest of the run
-    goes on; the run ends Failed and names those files.
+    A batch whose task keeps failing (after its retries) is left out (or, with ``keep_failed``,
+    stands as None so results line up with batches), and the rest of the run goes on; the run
+    ends Failed and names those files.
     """
     out = []
     for fut, names in zip(futures, groups, strict=True):
@@ -122,6 +129,8 @@ def _gather(
             out.append(fut.result())
         else:
             failed.append({"stage": stage, "files": names, "error": fut.state.message})
+            if keep_failed:
+                out.append(None)
     return out
 
 
@@ -187,13 +196,19 @@ def decode_task(paths: list[Path], max_bytes: int, known: dict[str, str], part: 
     retry_condition_fn=_retry_on_oserror,
 )
 def classify_task(parts: list[Path], files: list[str], repeats: pl.DataFrame, out: Path) -> pl.DataFrame:
-    """Roles, reasons, articles and metadata of ``files``; returns their name counts per source."""
+    """Roles, reasons, articles, metadata and name counts of ``files``, written beside ``out``.
+
+    Returns the batch's name counts summed per source (the per-article rows stay in the part:
+    there are millions of them in a large run).
+    """
     lines = _read_parts(parts, files)
     lines = classify_lines(lines, repeats)
     articles = build_articles(lines)
     atomic_write_parquet(out.with_suffix(".lines.parquet"), lines.select(LINE_COLUMNS))
     atomic_write_parquet(out.with_suffix(".articles.parquet"), articles)
-    return name_rows(articles)
+    rows = name_rows(articles)
+    atomic_write_parquet(out.with_suffix(".names.parquet"), rows)
+    return source_sums(rows.lazy())
 
 
 @task(
@@ -209,7 +224,6 @@ def finish_task(
     files: pl.DataFrame,
     raw_parts: list[Path],
     pooled: dict[str, Counter[str]],
-    name_counts: pl.DataFrame,
     out_dir: Path,
     stems: dict[str, str],
 ) -> tuple[pl.DataFrame, list[str]]:
@@ -217,7 +231,7 @@ def finish_task(
     names = files["file"].to_list()
     lines = _read_one(stage.with_suffix(".lines.parquet"), names)
     articles = _read_one(stage.with_suffix(".articles.parquet"), names)
-    typos = detect_typos(articles, pooled, name_counts)
+    typos = detect_typos(articles, pooled, _read_one(stage.with_suffix(".names.parquet"), names))
     atomic_write_parquet(stage.with_suffix(".typos.parquet"), typos)
     raw = _read_parts(raw_parts, names).select("file", "n", "raw", "keep")
     failures = validate_corpus(raw, lines, articles, typos)
@@ -259,20 +273,24 @@ def _repeat_sigs(hashes: pl.DataFrame, repeats: pl.DataFrame) -> dict[str, str]:
     return {f: sigs.get(f, "") for f in hashes["file"].unique().to_list()}
 
 
-def _load_state(state_dir: Path, out_dir: Path, force: bool) -> dict[str, pl.DataFrame]:
-    empty = {
+def _load_state(state_dir: Path, out_dir: Path, force: bool) -> dict[str, Any]:
+    empty: dict[str, Any] = {
         "files": pl.DataFrame(schema=STATE_FILES),
         "hashes": pl.DataFrame(schema=HASHES_SCHEMA),
-        "names": pl.DataFrame(schema=NAMES_SCHEMA),
+        "names": pl.DataFrame(schema=NAMES_SCHEMA).lazy(),
     }
     tables_ok = all((out_dir / f"{t}.parquet").exists() for t in TABLES)
     if force or not tables_ok or not all((state_dir / f"{k}.parquet").exists() for k in empty):
         return empty
     try:
-        state = {k: pl.read_parquet(state_dir / f"{k}.parquet") for k in empty}
+        state: dict[str, Any] = {
+            k: pl.read_parquet(state_dir / f"{k}.parquet") for k in empty if k != "names"
+        }
+        # millions of rows in a large run: read as needed
+        state["names"] = pl.scan_parquet(state_dir / "names.parquet")
+        if any(state[k].collect_schema() != empty[k].collect_schema() for k in empty):
+            return empty  # written by another version
     except (OSError, pl.exceptions.PolarsError):
-        return empty
-    if any(state[k].schema != empty[k].schema for k in empty):  # written by another version
         return empty
     state["files"] = state["files"].filter(pl.col("version") == CLEANER_VERSION)
     return state
@@ -372,13 +390,14 @@ def clean_flow(
         classify_task.submit(_parts(part_of, b), b, repeated, work / f"stage-{i:05d}")
         for i, b in enumerate(todo_batches)
     ]
-    names_new = _concat(_gather(classify_futures, todo_batches, "classify", failed), NAMES_SCHEMA)
+    sums = _gather(classify_futures, todo_batches, "classify", failed, keep_failed=True)
     bar.step(stage="classify", batches=len(todo_batches))
 
     timer.lap("classify")
     # 4. name counts per source; unchanged files whose source's counts moved get their typos redone
-    names = _concat([state["names"].filter(pl.col("file").is_in(list(unchanged))), names_new], NAMES_SCHEMA)
-    pooled = pool_names(names)
+    kept_names = state["names"].filter(pl.col("file").is_in(list(unchanged)))
+    pooled = pool_names(_concat([source_sums(kept_names), *(s for s in sums if s is not None)], SUMS_SCHEMA))
+    sources_of = [[] if s is None else s["source"].unique().sort().to_list() for s in sums]
     names_sig = {s: _signature([f"{k}:{v}" for k, v in c.items()]) for s, c in pooled.items()}
     moved = [
         f
@@ -396,6 +415,9 @@ def clean_flow(
         atomic_write_parquet(
             stage.with_suffix(".articles.parquet"), prev["articles"].filter(pl.col("file").is_in(moved))
         )
+        moved_names = kept_names.filter(pl.col("file").is_in(moved)).collect()
+        atomic_write_parquet(stage.with_suffix(".names.parquet"), moved_names)
+        sources_of.append(moved_names["source"].drop_nulls().unique().sort().to_list())
         for raw_moved in _gather(
             [
                 decode_task.submit(
@@ -420,20 +442,24 @@ def clean_flow(
         [work / "stage-moved"] if moved else []
     )
     lost = {name for f in failed for name in f["files"]}
-    finish = [(st, b) for st, b in zip(stages, todo_batches, strict=True) if not lost.intersection(b)]
+    finish = [
+        (st, b, srcs)
+        for st, b, srcs in zip(stages, todo_batches, sources_of, strict=True)
+        if not lost.intersection(b)
+    ]
     results = _gather(
         [
             finish_task.submit(
                 st,
                 file_rows.filter(pl.col("file").is_in(b)),
                 _parts(part_of, b),
-                *_batch_names(names, pooled, b),
+                {s: pooled[s] for s in srcs if s in pooled},  # only what the batch cites
                 out_dir,
                 {f: stems[f] for f in b},
             )
-            for st, b in finish
+            for st, b, srcs in finish
         ],
-        [b for _, b in finish],
+        [b for _, b, _ in finish],
         "write",
         failed,
     )
@@ -499,7 +525,10 @@ def clean_flow(
     outputs = [*written, *kept_docs, *(f"{t}.parquet" for t in TABLES)]
     # after a failed batch nothing is deleted: its files' earlier outputs stay until it succeeds
     removed = [] if failed else remove_stale(out_dir, outputs, previous_outputs(out_dir))
-    _save_state(state_dir, files, hashes, names, repeat_sig, names_sig, articles)
+    name_parts = [kept_names, *_sources(None, stages, ".names.parquet", set())]
+    if moved:  # the moved files' rows are among the kept ones already
+        name_parts = name_parts[:-1]
+    _save_state(state_dir, files, hashes, name_parts, repeat_sig, names_sig, articles)
     shutil.rmtree(work, ignore_errors=True)
 
     timer.lap("tables_state")
@@ -614,19 +643,6 @@ def peak_rss_mib() -> int:
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale) >> 20
 
 
-def _batch_names(
-    names: pl.DataFrame, pooled: dict[str, Counter[str]], files: list[str]
-) -> tuple[dict[str, Counter[str]], pl.DataFrame]:
-    """The pooled counts of the sources a batch's articles cite, and the batch's own name rows.
-
-    A task gets only what its batch needs: Prefect walks every dict and list argument of a task
-    run (a 100,000-entry dict costs half a second per walk), and worker processes unpickle them.
-    """
-    mine = names.filter(pl.col("file").is_in(files))
-    sources = mine["source"].drop_nulls().unique().to_list()
-    return {s: pooled[s] for s in sources if s in pooled}, mine
-
-
 def _note_part(part_of: dict[str, Path], d: Decoded) -> None:
     if d.part is not None:
         part_of.update(dict.fromkeys(d.files["file"].to_list(), d.part))
@@ -678,7 +694,7 @@ def _save_state(
     state_dir: Path,
     files: pl.DataFrame,
     hashes: pl.DataFrame,
-    names: pl.DataFrame,
+    names: list[pl.LazyFrame],
     repeat_sig: dict[str, str],
     names_sig: dict[str, str],
     articles: pl.DataFrame,
@@ -704,5 +720,5 @@ def _save_state(
     # sorted a range of files at a time, not copied whole
     write_sorted_by_file(state_dir / "hashes.parquet", [hashes.lazy()], ["file", "h"], hashes.clear())
     write_sorted_by_file(
-        state_dir / "names.parquet", [names.lazy()], ["file", "article", "name"], names.clear()
+        state_dir / "names.parquet", names, ["file", "article", "name"], pl.DataFrame(schema=NAMES_SCHEMA)
     )
