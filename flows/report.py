@@ -522,7 +522,11 @@ def publish_run_artifacts(run: RunFrames) -> None:
     chosen = sorted(names, key=lambda f: (f not in quarantined, f))[: max(run.max_file_views, 0)]
 
     keys = file_view_keys(names)
-    rows_by_file = {r["file"]: r for r in run.files.iter_rows(named=True)} if names else {}
+    rows_by_file = (  # the viewed files' rows only (a dict per file of a large run is ~100 MB)
+        {r["file"]: r for r in run.files.filter(pl.col("file").is_in(chosen)).iter_rows(named=True)}
+        if chosen
+        else {}
+    )
     view_lines = (
         pl.scan_parquet(run.lines_path).filter(pl.col("file").is_in(chosen)).collect()
         if run.lines_path is not None and chosen
