@@ -525,9 +525,9 @@ def clean_flow(
     outputs = [*written, *kept_docs, *(f"{t}.parquet" for t in TABLES)]
     # after a failed batch nothing is deleted: its files' earlier outputs stay until it succeeds
     removed = [] if failed else remove_stale(out_dir, outputs, previous_outputs(out_dir))
-    name_parts = [kept_names, *_sources(None, stages, ".names.parquet", set())]
-    if moved:  # the moved files' rows are among the kept ones already
-        name_parts = name_parts[:-1]
+    # the kept rows (the moved files' among them) and the rows of this run's classified batches
+    new_stages = stages[: len(stages) - bool(moved)]
+    name_parts = [kept_names, *_sources(None, new_stages, ".names.parquet", set())]
     _save_state(state_dir, files, hashes, name_parts, repeat_sig, names_sig, articles)
     shutil.rmtree(work, ignore_errors=True)
 
@@ -616,8 +616,7 @@ class _PhaseTimer:
     """Wall seconds of each phase of a run, and this process's peak RSS (MiB) at its end.
 
     Both go to the run manifest (never in the documents): they show where a run's time and memory
-    went. The peak is the flow process's own high-water mark; worker processes report theirs in the
-    task logs.
+    went. The peak is the flow process's own high-water mark, not its worker processes'.
     """
 
     def __init__(self) -> None:

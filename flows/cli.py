@@ -103,8 +103,9 @@ def _flow_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 def _shared_api(url: str | None) -> Iterator[None]:
     """Run the flow against the temporary server at ``url``, or as configured if None.
 
-    The worker processes find the server in their environment: without it each would start its
-    own temporary server (seconds each, on the same database). A set ``PREFECT_API_URL`` (a real
+    ``cmd_run`` has put ``url`` in ``PREFECT_API_URL`` already, where worker processes find it
+    (without it each would start its own temporary server, seconds each, on the same database);
+    the settings context covers a Prefect imported before that. A set ``PREFECT_API_URL`` (a real
     server) is used as it is.
     """
     if url is None:
@@ -112,7 +113,6 @@ def _shared_api(url: str | None) -> Iterator[None]:
         return
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    os.environ["PREFECT_API_URL"] = url  # inherited by the worker processes
     try:
         with temporary_settings(updates={PREFECT_API_URL: url}):
             yield
@@ -172,10 +172,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     if server is not None:
         try:
             url = server.wait()
-            if url != os.environ.get("PREFECT_API_URL"):  # it had to move to another port
-                raise RuntimeError(
-                    f"the temporary Prefect server's port was taken ({os.environ.get('PREFECT_API_URL')}); run again"
-                )
         except RuntimeError as exc:
             os.environ.pop("PREFECT_API_URL", None)
             print(f"newsclean run: {exc}", file=sys.stderr)

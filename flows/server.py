@@ -87,10 +87,10 @@ class TemporaryServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             code = self.proc.poll()
-            if code == EXIT_PORT_IN_USE:
-                self.port = _free_port()
-                self.proc = self._spawn()
-                continue
+            if code == EXIT_PORT_IN_USE:  # the URL is in Prefect's settings already: no other port
+                raise RuntimeError(
+                    f"port {self.port} was taken while the temporary Prefect server started; run again"
+                )
             if code is not None:
                 raise RuntimeError(f"the temporary Prefect server exited with code {code} while starting")
             try:
