@@ -255,7 +255,11 @@ def _read_parts(parts: list[Path], files: list[str]) -> pl.DataFrame:
 
 
 def _signature(values: list[str]) -> str:
-    return hashlib.sha256("\n".join(sorted(values)).encode()).hexdigest()[:16]
+    return _digest("\n".join(sorted(values)))
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _repeat_sigs(hashes: pl.DataFrame, repeats: pl.DataFrame) -> dict[str, str]:
@@ -269,7 +273,7 @@ def _repeat_sigs(hashes: pl.DataFrame, repeats: pl.DataFrame) -> dict[str, str]:
         .group_by("file")
         .agg(pl.format("{}:{}", "h", "repeat_files").sort().str.join("\n").alias("text"))
     )
-    sigs = {f: hashlib.sha256(text.encode()).hexdigest()[:16] for f, text in per_file.iter_rows()}
+    sigs = {f: _digest(text) for f, text in per_file.iter_rows()}
     return {f: sigs.get(f, "") for f in hashes["file"].unique().to_list()}
 
 

@@ -6,10 +6,10 @@ each, through one Checkpoint per frame; the Data Docs site is built once after t
 carries ``meta={"severity": "critical" | "warning", "check": <label>}``: a failed critical
 expectation makes ``GxReport.success`` False, a failed warning is only reported.
 
-The articles and lines may be lazy frames (scans of the run's Parquet tables): then the paragraphs
-and lines views are validated in batches of ``PARAGRAPH_BATCH_ARTICLES`` articles and
-``LINE_BATCH_ROWS`` lines, one checkpoint run each, so the corpus's text is never in memory
-whole. A check passes when it passes on every batch; its row sums the batches' counts. A batch
+The paragraphs and lines views are validated in batches of ``PARAGRAPH_BATCH_ARTICLES`` articles
+and ``LINE_BATCH_ROWS`` lines, one checkpoint run each; given lazy frames (scans of the run's
+Parquet tables) for the articles and lines, each batch is read when it is validated, so the
+corpus's text is never in memory whole. A check passes when it passes on every batch; its row sums the batches' counts. A batch
 never splits an article, and the articles and files views (one row per article or file, no text)
 are validated whole, so uniqueness is checked over the whole run.
 
@@ -369,18 +369,22 @@ def _observed(result: Any) -> str:
 
 def _merged_observed(results: list[Any]) -> str:
     """One expectation's observation over several batches: the summed counts and the first examples."""
+    observed = [_observed(r) for r in results]
     if len(results) == 1:
-        return _observed(results[0])
-    errors = [_observed(r) for r in results if (r.exception_info or {}).get("raised_exception")]
+        return observed[0]
+    errors = [
+        o for o, r in zip(observed, results, strict=True) if (r.exception_info or {}).get("raised_exception")
+    ]
     if errors:
         return errors[0]
     res = [r.result or {} for r in results]
     if not all("unexpected_count" in x for x in res):
-        return "; ".join(_observed(r) for r in results if not r.success)[:120] or _observed(results[0])
+        failing = [o for o, r in zip(observed, results, strict=True) if not r.success]
+        return "; ".join(failing)[:120] or observed[0]
     unexpected = sum(x["unexpected_count"] for x in res)
     total = sum(x.get("element_count") or 0 for x in res)
     text = f"{unexpected}/{total} unexpected in {len(results)} batches"
-    examples = [_observed(r).split("; e.g. ", 1)[1] for r in results if "; e.g. " in _observed(r)]
+    examples = [o.split("; e.g. ", 1)[1] for o in observed if "; e.g. " in o]
     if examples and unexpected:
         text += "; e.g. " + "; ".join(examples)[:200]
     return text
