@@ -336,6 +336,7 @@ class _Ctx:
     region: str
     site: tuple[str, str]
     features: dict[str, object] = field(default_factory=dict)
+    headlines: set[str] = field(default_factory=set)  # every headline written, shared with glued articles
 
     def pick(self, seq: Sequence[str]) -> str:
         return seq[int(self.rng.random() * len(seq))]
@@ -441,6 +442,12 @@ def _paragraph(c: _Ctx) -> str:
 
 
 def _headline(c: _Ctx) -> str:
+    headline = _pick_headline(c)
+    c.headlines.add(headline)
+    return headline
+
+
+def _pick_headline(c: _Ctx) -> str:
     rng = c.rng
     full, short, _ = c.people[0]
     r = rng.random()
@@ -500,7 +507,14 @@ def _relative_time(rng: random.Random) -> str:
 
 def _second_article(c: _Ctx) -> list[str]:
     """A related article glued under the first one, as some scrapers capture it."""
-    other = _Ctx(c.rng, [_person(c.rng) for _ in range(3)], c.pick(PLACES), c.pick(REGIONS), c.site)
+    other = _Ctx(
+        c.rng,
+        [_person(c.rng) for _ in range(3)],
+        c.pick(PLACES),
+        c.pick(REGIONS),
+        c.site,
+        headlines=c.headlines,
+    )
     host, name = SITES[int(c.rng.random() * len(SITES))]
     c.features["glued"] = True
     lines = [
@@ -626,9 +640,17 @@ def _is_body(line: str) -> bool:
     return len(line) > 80 and line.endswith((".", "”", "’"))
 
 
+def _prose(c: _Ctx, lines: list[str]) -> list[int]:
+    """Indexes of the body paragraphs, where typos and damage go: never a headline, even one
+    long enough and ending in a quote mark to look like prose."""
+    return [
+        i for i, ln in enumerate(lines) if _is_body(ln) and ln.removeprefix("RELATED: ") not in c.headlines
+    ]
+
+
 def _add_typos(c: _Ctx, lines: list[str]) -> None:
     rng = c.rng
-    body = [i for i, ln in enumerate(lines) if _is_body(ln)]
+    body = _prose(c, lines)
     if not body:
         return
     if rng.random() < 0.25:  # doubled word
@@ -656,7 +678,7 @@ def _add_typos(c: _Ctx, lines: list[str]) -> None:
 
 def _add_damage(c: _Ctx, lines: list[str]) -> None:
     rng = c.rng
-    body = [i for i, ln in enumerate(lines) if _is_body(ln)]
+    body = _prose(c, lines)
     if not body:
         return
     if rng.random() < 0.2:  # mojibake in a few paragraphs (distinct ones), sometimes twice over
