@@ -165,9 +165,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         run = clean_flow.with_options(task_runner=DaskTaskRunner(address=args.dask_address))  # type: ignore[arg-type]
     workers = 1 if args.dask_address else _workers(args)
     if workers > 1:
-        from prefect.task_runners import ProcessPoolTaskRunner
+        from flows.runners import BatchPoolTaskRunner
 
-        run = clean_flow.with_options(task_runner=ProcessPoolTaskRunner(max_workers=workers))  # type: ignore[arg-type]
+        run = clean_flow.with_options(task_runner=BatchPoolTaskRunner(max_workers=workers))  # type: ignore[arg-type]
     url = None
     if server is not None:
         try:

@@ -189,6 +189,9 @@ def test_worker_processes_share_one_temporary_server_and_match_threads(tmp_path:
         assert runs[workers].count("newsclean: temporary Prefect server on http://127.0.0.1:") == 1
         assert "Starting temporary server" not in runs[workers], runs[workers][-3000:]
         assert "Error logging to API" not in runs[workers]
+        # the workers are stopped before the tables and reports, which run in the command's process
+        stopped = "stopped 2 idle worker processes before the tables and reports"
+        assert (stopped in runs[workers]) == (workers == "2"), runs[workers][-3000:]
     assert runs["2"].count("decode-and-repair") >= 5  # one task run per batch, in the worker processes
     assert _outputs(tmp_path / "out2") == _outputs(tmp_path / "out1")
     assert len(_outputs(tmp_path / "out1")) > 10
