@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -243,23 +243,12 @@ def detect_typos(
     """
     rows: list[dict[str, Any]] = []
     pooled = pooled or {}
-    arts = articles.select("file", "article", "source", "paragraphs").with_row_index("key")
-    paras = (
-        arts.select("key", text="paragraphs")
-        .explode("text")
-        .drop_nulls("text")
-        .with_columns(paragraph=pl.int_range(pl.len()).over("key"))
-    )
-    masks = (
-        screen_paragraphs(paras).sort("key", "paragraph").group_by("key", maintain_order=True).agg("screen")
-    )
-    arts = arts.join(masks, on="key", how="left")
     own: dict[tuple[str, int], dict[str, int]] = {}
     if names is not None:
         for f, a, name, c in names.select("file", "article", "name", "count").iter_rows():
             own.setdefault((f, a), {})[name] = c
     indexes: dict[str, NameIndex] = {}
-    for _, file, art, source, paragraphs, screen in arts.iter_rows():
+    for _, file, art, source, paragraphs, screen in _screened(articles):
         mine = own.get((file, art), {}) if names is not None else None
         if source and source in pooled:
             index = indexes.get(source)
@@ -285,6 +274,34 @@ def detect_typos(
                 }
             )
     return pl.DataFrame(rows, schema=TYPO_SCHEMA)
+
+
+#: Articles screened together: the screen's word frames (a row per word, several columns) are
+#: its memory peak, so they are built a slice at a time; larger slices are no faster.
+SCREEN_ARTICLES = 500
+
+
+def _screened(
+    articles: pl.DataFrame,
+) -> Iterator[tuple[int, str, int, str | None, list[str], list[int] | None]]:
+    """``(key, file, article, source, paragraphs, screen)`` per article, screened
+    :data:`SCREEN_ARTICLES` at a time (:func:`cleaners.typos.screen_paragraphs`)."""
+    arts = articles.select("file", "article", "source", "paragraphs")
+    for chunk in arts.iter_slices(SCREEN_ARTICLES):
+        chunk = chunk.with_row_index("key")
+        paras = (
+            chunk.select("key", text="paragraphs")
+            .explode("text")
+            .drop_nulls("text")
+            .with_columns(paragraph=pl.int_range(pl.len()).over("key"))
+        )
+        masks = (
+            screen_paragraphs(paras)
+            .sort("key", "paragraph")
+            .group_by("key", maintain_order=True)
+            .agg("screen")
+        )
+        yield from chunk.join(masks, on="key", how="left").iter_rows()
 
 
 def clean_corpus(sources: Sequence[Source], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Corpus:

@@ -434,3 +434,22 @@ def test_a_tie_between_two_dominant_spellings_does_not_depend_on_count_order() -
     a = {"Kovalen": 1, "Kovaben": 4, "Kobalen": 4}
     b = {"Kobalen": 4, "Kovaben": 4, "Kovalen": 1}
     assert NameIndex(a).dominant("Kovalen") == NameIndex(b).dominant("Kovalen") == "Kobalen"
+
+
+def test_screening_a_slice_of_articles_at_a_time_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """detect_typos screens SCREEN_ARTICLES articles at a time (for memory): with slices of two
+    articles the flags are those of one slice holding every article."""
+    import cleaners.pipeline as pipeline
+
+    seeds = sorted((ROOT / "seeds").glob("*.txt"))
+    corpus = pipeline.clean_corpus([pipeline.Source(p.name, p.read_bytes()) for p in seeds])
+    arts = corpus.articles
+    names = pipeline.name_rows(arts)
+    pooled = pipeline.pool_names(names)
+    monkeypatch.setattr(pipeline, "SCREEN_ARTICLES", 10_000)
+    whole = pipeline.detect_typos(arts, pooled, names)
+    monkeypatch.setattr(pipeline, "SCREEN_ARTICLES", 2)
+    assert len(arts) > 4  # several slices
+    sliced = pipeline.detect_typos(arts, pooled, names)
+    assert len(whole) > 5
+    assert sliced.equals(whole)
