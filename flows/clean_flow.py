@@ -69,6 +69,7 @@ from flows.outputs import (
 )
 from flows.progress import Progress
 from flows.report import RunFrames, publish_run_artifacts
+from flows.runners import stop_idle_workers
 from schemas.frames import FAILURE_SCHEMA, validate_corpus
 from schemas.gx_suite import validate_with_gx
 
@@ -280,18 +281,19 @@ def _repeat_sigs(hashes: pl.DataFrame, repeats: pl.DataFrame) -> dict[str, str]:
 def _load_state(state_dir: Path, out_dir: Path, force: bool) -> dict[str, Any]:
     empty: dict[str, Any] = {
         "files": pl.DataFrame(schema=STATE_FILES),
-        "hashes": pl.DataFrame(schema=HASHES_SCHEMA),
+        "hashes": pl.DataFrame(schema=HASHES_SCHEMA).lazy(),
         "names": pl.DataFrame(schema=NAMES_SCHEMA).lazy(),
     }
     tables_ok = all((out_dir / f"{t}.parquet").exists() for t in TABLES)
     if force or not tables_ok or not all((state_dir / f"{k}.parquet").exists() for k in empty):
         return empty
     try:
+        # hashes and names have millions of rows in a large run: read as needed
         state: dict[str, Any] = {
-            k: pl.read_parquet(state_dir / f"{k}.parquet") for k in empty if k != "names"
+            "files": pl.read_parquet(state_dir / "files.parquet"),
+            "hashes": pl.scan_parquet(state_dir / "hashes.parquet"),
+            "names": pl.scan_parquet(state_dir / "names.parquet"),
         }
-        # millions of rows in a large run: read as needed
-        state["names"] = pl.scan_parquet(state_dir / "names.parquet")
         if any(state[k].collect_schema() != empty[k].collect_schema() for k in empty):
             return empty  # written by another version
     except (OSError, pl.exceptions.PolarsError):
@@ -363,12 +365,18 @@ def clean_flow(
 
     timer.lap("decode")
     # 2. cross-file repetition over the whole run
-    old_hashes = state["hashes"].filter(pl.col("file").is_in(list(unchanged)))
+    old_hashes = state["hashes"].filter(pl.col("file").is_in(list(unchanged))).collect()
     hashes = _concat([old_hashes, *(d.hashes for d in decoded)], HASHES_SCHEMA)
     for d in decoded:  # the batches' copies (the futures hold them too) are not needed again
         d.hashes = d.hashes.clear()
     repeats = repeat_counts(hashes)
     repeat_sig = _repeat_sigs(hashes, repeats)
+    # a line seen in one file only is the default (repeat_files 1): the batches get just the rest
+    repeated = repeats.filter(pl.col("repeat_files") >= 2)
+    # the state's copy of the hashes waits on disk: two rows a line are not held through the batches
+    hashes_part = work / "hashes.parquet"
+    atomic_write_parquet(hashes_part, hashes)
+    del hashes, repeats
     old = {r["file"]: r for r in state["files"].iter_rows(named=True)}
     context_changed = [f for f in unchanged if old[f]["repeat_sig"] != repeat_sig.get(f, "")]
     if context_changed:  # their lines must be decoded again: their roles may change
@@ -387,8 +395,6 @@ def clean_flow(
     timer.lap("repetition")
     # 3. classify and split the files to clean, in batches
     todo = new_files["file"].to_list()
-    # a line seen in one file only is the default (repeat_files 1): send each batch just the rest
-    repeated = repeats.filter(pl.col("repeat_files") >= 2)
     todo_batches = _regroup(batches, set(todo))
     classify_futures = [
         classify_task.submit(_parts(part_of, b), b, repeated, work / f"stage-{i:05d}")
@@ -471,6 +477,9 @@ def clean_flow(
     bar.step(stage="write", batches=len(todo_batches))
     failures = _concat([r[0] for r in results], FAILURE_SCHEMA)
     written = [p for r in results for p in r[1]]
+    stopped = stop_idle_workers()  # nothing more is submitted: give their memory back
+    if stopped:
+        log.info("stopped %d idle worker processes before the tables and reports", stopped)
 
     timer.lap("typos_write")
     # 6. tables (kept rows of unchanged files + this run's parts), state, manifest, artifacts
@@ -532,7 +541,7 @@ def clean_flow(
     # the kept rows (the moved files' among them) and the rows of this run's classified batches
     new_stages = stages[: len(stages) - bool(moved)]
     name_parts = [kept_names, *_sources(None, new_stages, ".names.parquet", set())]
-    _save_state(state_dir, files, hashes, name_parts, repeat_sig, names_sig, articles)
+    _save_state(state_dir, files, pl.scan_parquet(hashes_part), name_parts, repeat_sig, names_sig, articles)
     shutil.rmtree(work, ignore_errors=True)
 
     timer.lap("tables_state")
@@ -696,7 +705,7 @@ def _sources(kept: Any, stages: list[Path], suffix: str, lost: set[str]) -> list
 def _save_state(
     state_dir: Path,
     files: pl.DataFrame,
-    hashes: pl.DataFrame,
+    hashes: pl.LazyFrame,
     names: list[pl.LazyFrame],
     repeat_sig: dict[str, str],
     names_sig: dict[str, str],
@@ -721,7 +730,9 @@ def _save_state(
     ]
     atomic_write_parquet(state_dir / "files.parquet", pl.DataFrame(rows, schema=STATE_FILES))
     # sorted a range of files at a time, not copied whole
-    write_sorted_by_file(state_dir / "hashes.parquet", [hashes.lazy()], ["file", "h"], hashes.clear())
+    write_sorted_by_file(
+        state_dir / "hashes.parquet", [hashes], ["file", "h"], pl.DataFrame(schema=HASHES_SCHEMA)
+    )
     write_sorted_by_file(
         state_dir / "names.parquet", names, ["file", "article", "name"], pl.DataFrame(schema=NAMES_SCHEMA)
     )
