@@ -518,8 +518,9 @@ def clean_flow(
         with_article_typos(build_articles(empty_lines), typos.clear()),
         transform=partial(with_article_typos, typos=typos),
     )
-    # the columns the stats, the validation suite and the reports read (no text)
-    lines = pl.scan_parquet(lines_path).select("file", "n", "role", "reason", "article", "fixes").collect()
+    # the columns the stats, the validation suite and the reports read (no text), read as needed:
+    # they take aggregates or batches of them
+    lines = pl.scan_parquet(lines_path).select("file", "n", "role", "reason", "article", "fixes")
     articles = pl.scan_parquet(articles_path).drop(ARTICLE_TEXT).collect()
     files, articles = with_stats(files, lines, articles, typos)
     files = files.with_columns(stem=pl.col("file").replace_strict(stems, default=None))
@@ -556,7 +557,7 @@ def clean_flow(
         "errors": int(files["error_kind"].is_not_null().sum()),
         "quarantined": quarantined,
         "articles": len(articles),
-        "lines": len(lines),
+        "lines": int(files["n_lines"].sum()),
         "typos": len(typos),
         "validation_failures": len(failures),
         "batches": len(batches),

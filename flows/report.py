@@ -102,7 +102,8 @@ class RunFrames:
     """What a finished run hands to its reports."""
 
     files: pl.DataFrame
-    lines: pl.DataFrame
+    #: One row per line (a lazy scan in a large run: the reports read aggregates of it)
+    lines: pl.DataFrame | pl.LazyFrame
     articles: pl.DataFrame
     typos: pl.DataFrame
     failures: pl.DataFrame
@@ -120,6 +121,16 @@ class RunFrames:
 
 def _has(df: pl.DataFrame, *cols: str) -> bool:
     return len(df) > 0 and all(c in df.columns for c in cols)
+
+
+def _has_columns(df: pl.DataFrame | pl.LazyFrame, *cols: str) -> bool:
+    """Like :func:`_has` for a frame that may be lazy (whose emptiness is not known unread)."""
+    names = df.collect_schema().names() if isinstance(df, pl.LazyFrame) else df.columns
+    return all(c in names for c in cols) and (isinstance(df, pl.LazyFrame) or len(df) > 0)
+
+
+def _count(df: pl.DataFrame | pl.LazyFrame) -> int:
+    return int(df.select(pl.len()).collect().item()) if isinstance(df, pl.LazyFrame) else len(df)
 
 
 def _table(header: list[str], rows: list[list[object]]) -> str:
@@ -142,12 +153,18 @@ def quarantined_files(files: pl.DataFrame, failures: pl.DataFrame) -> list[str]:
     return sorted(out)
 
 
-def _fix_rows(lines: pl.DataFrame) -> pl.DataFrame:
+def _fix_rows(lines: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """One row per encoding/normalization fix: file, n, before, after, steps."""
     schema = {"file": pl.Utf8, "n": pl.Int32, "before": pl.Utf8, "after": pl.Utf8, "steps": pl.Utf8}
-    if not _has(lines, "file", "n", "fixes"):
+    if not _has_columns(lines, "file", "n", "fixes"):
         return pl.DataFrame(schema=schema)
-    fx = lines.select("file", "n", "fixes").filter(pl.col("fixes").list.len() > 0).explode("fixes")
+    fx = (
+        lines.lazy()
+        .select("file", "n", "fixes")
+        .filter(pl.col("fixes").list.len() > 0)
+        .explode("fixes")
+        .collect()
+    )
     if not len(fx):
         return pl.DataFrame(schema=schema)
     fx = fx.unnest("fixes")
@@ -163,7 +180,7 @@ def _fix_rows(lines: pl.DataFrame) -> pl.DataFrame:
 
 def summary_markdown(
     files: pl.DataFrame,
-    lines: pl.DataFrame,
+    lines: pl.DataFrame | pl.LazyFrame,
     articles: pl.DataFrame,
     typos: pl.DataFrame,
     failures: pl.DataFrame,
@@ -177,7 +194,13 @@ def summary_markdown(
     errors = _bad_files(files)
     fixes = _fix_rows(lines)
     quarantined = quarantined_files(files, failures)
-    removed = lines.filter(~pl.col("role").is_in(KEPT_ROLES)) if _has(lines, "role") else lines
+    by_role = (  # lines per (role, reason): all the summary needs of the lines themselves
+        lines.lazy().group_by("role", "reason").len().collect()
+        if _has_columns(lines, "role", "reason")
+        else pl.DataFrame(schema={"role": pl.Utf8, "reason": pl.Utf8, "len": pl.UInt32})
+    )
+    n_lines = int(by_role["len"].sum()) if len(by_role) else _count(lines)
+    n_removed = int(by_role.filter(~pl.col("role").is_in(KEPT_ROLES))["len"].sum())
     verdict = (
         "passed: every file validated"
         if not len(failures) and not len(errors)
@@ -206,8 +229,8 @@ def summary_markdown(
                     n_files,
                     len(errors),
                     len(articles),
-                    len(lines),
-                    len(removed),
+                    n_lines,
+                    n_removed,
                     len(fixes),
                     len(typos),
                     len(failures),
@@ -231,8 +254,8 @@ def summary_markdown(
         "## Lines by role and reason",
         "",
     ]
-    if _has(lines, "role", "reason"):
-        by = lines.group_by("role", "reason").len().sort(["role", "len"], descending=[False, True])
+    if len(by_role):
+        by = by_role.sort(["role", "len", "reason"], descending=[False, True, False])  # ties by name
         parts.append(
             _table(
                 ["role", "reason", "lines"],
@@ -243,7 +266,7 @@ def summary_markdown(
         parts.append("No lines.")
     if len(fixes):
         parts += ["", "## Encoding and character fixes", ""]
-        by_step = fixes.group_by("steps").len().sort("len", descending=True)
+        by_step = fixes.group_by("steps").len().sort(["len", "steps"], descending=[True, False])
         parts.append(_table(["fix", "lines"], [[md_text(s or "—"), n] for s, n in by_step.rows()]))
         sample = fixes.filter(pl.col("steps") != "normalize_spaces").head(15)
         if len(sample):
@@ -315,7 +338,7 @@ def summary_markdown(
 
 def files_table(
     files: pl.DataFrame,
-    lines: pl.DataFrame,
+    lines: pl.DataFrame | pl.LazyFrame,
     articles: pl.DataFrame,
     typos: pl.DataFrame,
     failures: pl.DataFrame,
@@ -324,23 +347,28 @@ def files_table(
     """One row per file (escaped): file, encoding, fixes, articles, lines, removed, typos, error, quarantined."""
     if not _has(files, "file"):
         return []
+    shown = files.head(limit)
+    wanted = pl.col("file").is_in(shown["file"].implode())  # counts of the rows shown only
 
-    def counts(df: pl.DataFrame, name: str, cond: pl.Expr | None = None) -> dict[str, int]:
-        if not _has(df, "file"):
+    def counts(df: pl.DataFrame | pl.LazyFrame, name: str, cond: pl.Expr | None = None) -> dict[str, int]:
+        if not _has_columns(df, "file"):
             return {}
-        if cond is not None:
-            df = df.filter(cond)
-        return dict(df.group_by("file").len().rows())
+        keep = wanted if cond is None else wanted & cond
+        return dict(df.lazy().filter(keep).group_by("file").len().collect().rows())
 
     n_articles = counts(articles, "articles")
     n_lines = counts(lines, "lines")
-    n_removed = counts(lines, "removed", ~pl.col("role").is_in(KEPT_ROLES)) if _has(lines, "role") else {}
+    n_removed = (
+        counts(lines, "removed", ~pl.col("role").is_in(KEPT_ROLES)) if _has_columns(lines, "role") else {}
+    )
     n_typos = counts(typos, "typos")
-    n_fixes = counts(_fix_rows(lines), "fixes")
+    n_fixes = counts(
+        _fix_rows(lines.lazy().filter(wanted) if _has_columns(lines, "file") else lines), "fixes"
+    )
     quarantined = set(quarantined_files(files, failures))
     n_fail = counts(failures, "failures")
     rows = []
-    for r in files.head(limit).iter_rows(named=True):
+    for r in shown.iter_rows(named=True):
         f = r["file"]
         err = ""
         if r.get("error_kind"):
@@ -530,7 +558,7 @@ def publish_run_artifacts(run: RunFrames) -> None:
     view_lines = (
         pl.scan_parquet(run.lines_path).filter(pl.col("file").is_in(chosen)).collect()
         if run.lines_path is not None and chosen
-        else run.lines
+        else run.lines.lazy().collect()
     )
     lines_of = _by_file(view_lines, chosen)
     typos_of = _by_file(run.typos, chosen)

@@ -317,6 +317,45 @@ def test_report_builders_on_empty_frames() -> None:
     assert report.typos_table(empty, empty) == []
 
 
+def test_files_table_counts_of_the_rows_shown_equal_the_whole_table() -> None:
+    """files_table counts only the files it shows (a large run has 100,000): the first rows of a
+    capped table equal those of the uncapped one."""
+    from cleaners.pipeline import Source, clean_corpus
+    from flows import report
+
+    seeds = sorted((ROOT / "seeds").glob("*.txt"))
+    c = clean_corpus([Source(p.name, p.read_bytes()) for p in seeds])
+    no_failures = pl.DataFrame(schema={"file": pl.Utf8})
+    whole = report.files_table(c.files, c.lines, c.articles, c.typos, no_failures)
+    assert len(whole) == len(seeds)
+    assert (
+        any(r["fixes"] for r in whole) and any(r["typos"] for r in whole) and any(r["removed"] for r in whole)
+    )
+    assert report.files_table(c.files, c.lines, c.articles, c.typos, no_failures, limit=2) == whole[:2]
+
+
+def test_reports_read_a_lazy_lines_scan_like_the_frame(tmp_path: Path) -> None:
+    """The flow hands the reports a scan of the lines table (millions of rows in a large run): the
+    summary and the files table are the same as from the frame in memory."""
+    from cleaners.pipeline import Source, clean_corpus
+    from flows import report
+
+    seeds = sorted((ROOT / "seeds").glob("*.txt"))
+    c = clean_corpus([Source(p.name, p.read_bytes()) for p in seeds])
+    c.lines.write_parquet(tmp_path / "lines.parquet")
+    scan = pl.scan_parquet(tmp_path / "lines.parquet")
+    no_failures = pl.DataFrame(schema={"file": pl.Utf8})
+    frames = (c.files, c.lines, c.articles, c.typos, no_failures)
+    lazy = (c.files, scan, c.articles, c.typos, no_failures)
+    stems = {f: f for f in c.files["file"]}
+    summary = report.summary_markdown(*frames, stems)
+    assert "Encoding and character fixes" in summary and "| body |" in summary
+    assert report.summary_markdown(*lazy, stems) == summary
+    assert report.files_table(*lazy) == report.files_table(*frames)
+    empty = scan.clear()
+    assert "No lines." in report.summary_markdown(c.files, empty, c.articles, c.typos, no_failures, stems)
+
+
 @pytest.mark.parametrize(
     "raw",
     [
