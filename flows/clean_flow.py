@@ -599,9 +599,13 @@ def clean_flow(
     )
     timer.lap("artifacts")
     manifest["phase_seconds"] = timer.laps
+    manifest["phase_cpu_seconds"] = timer.cpu
     manifest["phase_peak_rss_mib"] = timer.peak_rss_mib
     atomic_write_bytes(out_dir / "run-manifest.json", dump_json(manifest))
     log.info("phase seconds: %s", ", ".join(f"{k} {v:.2f}" for k, v in timer.laps.items()))
+    log.info(
+        "flow process CPU seconds per phase: %s", ", ".join(f"{k} {v:.2f}" for k, v in timer.cpu.items())
+    )
     log.info(
         "peak RSS MiB after each phase: %s", ", ".join(f"{k} {v}" for k, v in timer.peak_rss_mib.items())
     )
@@ -627,22 +631,26 @@ def clean_flow(
 
 
 class _PhaseTimer:
-    """Wall seconds of each phase of a run, and this process's peak RSS (MiB) at its end.
+    """Wall seconds of each phase of a run, the flow process's CPU seconds in it, and its peak RSS
+    (MiB) at its end.
 
-    Both go to the run manifest (never in the documents): they show where a run's time and memory
-    went. The peak is the flow process's own high-water mark, not its worker processes'.
+    All go to the run manifest (never in the documents): they show where a run's time and memory
+    went. CPU and peak are the flow process's own (all its threads), not its worker processes'.
     """
 
     def __init__(self) -> None:
         self.laps: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
         self.peak_rss_mib: dict[str, int] = {}
         self._t = time.perf_counter()
+        self._cpu = time.process_time()
 
     def lap(self, name: str) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.process_time()
         self.laps[name] = round(self.laps.get(name, 0.0) + now - self._t, 3)
+        self.cpu[name] = round(self.cpu.get(name, 0.0) + cpu - self._cpu, 3)
         self.peak_rss_mib[name] = peak_rss_mib()
-        self._t = now
+        self._t, self._cpu = now, cpu
 
 
 def peak_rss_mib() -> int:

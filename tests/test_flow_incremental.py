@@ -156,7 +156,10 @@ def test_the_run_manifest_records_phase_seconds(prefect_harness, corpus, tmp_pat
 
     out = tmp_path / "out"
     _run(corpus, out)
-    phases = json.loads((out / "run-manifest.json").read_text())["phase_seconds"]
+    manifest = json.loads((out / "run-manifest.json").read_text())
+    phases = manifest["phase_seconds"]
+    assert list(manifest["phase_cpu_seconds"]) == list(manifest["phase_peak_rss_mib"]) == list(phases)
+    assert all(isinstance(v, float) and v >= 0 for v in manifest["phase_cpu_seconds"].values())
     assert list(phases) == [
         "decode",
         "repetition",
