@@ -528,7 +528,15 @@ FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, unescape_html=True, fix_
 # (ftfy makes it a space), U+2000/U+2001 (NFC turns them into U+2002/U+2003), U+FEFF (ftfy
 # removes it).  tests/test_encoding.py checks this exhaustively for strings up to 3 chars and
 # with hypothesis for longer ones.
-SAFE_CHARS = " -~\t‘’“”–—…\u00a0\u1680\u2002-\u200a\u202f\u205f\u200b\u2060\u00ad"
+#
+# '©' (credit and copyright lines) is the one exception to the byte argument: it is 0xA9, a
+# continuation byte, in these codecs, and macroman's quotes and dashes are lead bytes, so "“©"
+# re-encodes to valid UTF-8.  It is safe because ftfy re-encodes nothing unless its badness
+# heuristic (ftfy.badness.is_bad) flags the text first, and that heuristic cannot flag these
+# strings: '©' is in ftfy's start_punctuation category with '‘' and '“', and the only badness
+# pattern that names '©' itself needs Â, Ã, Î or Ð before it.  The tests also check is_bad
+# directly, exhaustively up to 3 chars and with hypothesis beyond.
+SAFE_CHARS = " -~\t‘’“”–—…©\u00a0\u1680\u2002-\u200a\u202f\u205f\u200b\u2060\u00ad"
 HTML_ENTITY_PATTERN = r"&#?[0-9A-Za-z]{1,24};"
 _UNSAFE_CLASS = f"[^{SAFE_CHARS}]"
 _UNSAFE_PATTERN = f"{_UNSAFE_CLASS}|{HTML_ENTITY_PATTERN}"
