@@ -119,14 +119,11 @@ class RunFrames:
     articles_path: Path | None = None
 
 
-def _has(df: pl.DataFrame, *cols: str) -> bool:
+def _has(df: pl.DataFrame | pl.LazyFrame, *cols: str) -> bool:
+    """``df`` has these columns and, when in memory, rows (a lazy frame's are not known unread)."""
+    if isinstance(df, pl.LazyFrame):
+        return all(c in df.collect_schema().names() for c in cols)
     return len(df) > 0 and all(c in df.columns for c in cols)
-
-
-def _has_columns(df: pl.DataFrame | pl.LazyFrame, *cols: str) -> bool:
-    """Like :func:`_has` for a frame that may be lazy (whose emptiness is not known unread)."""
-    names = df.collect_schema().names() if isinstance(df, pl.LazyFrame) else df.columns
-    return all(c in names for c in cols) and (isinstance(df, pl.LazyFrame) or len(df) > 0)
 
 
 def _count(df: pl.DataFrame | pl.LazyFrame) -> int:
@@ -156,7 +153,7 @@ def quarantined_files(files: pl.DataFrame, failures: pl.DataFrame) -> list[str]:
 def _fix_rows(lines: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """One row per encoding/normalization fix: file, n, before, after, steps."""
     schema = {"file": pl.Utf8, "n": pl.Int32, "before": pl.Utf8, "after": pl.Utf8, "steps": pl.Utf8}
-    if not _has_columns(lines, "file", "n", "fixes"):
+    if not _has(lines, "file", "n", "fixes"):
         return pl.DataFrame(schema=schema)
     fx = (
         lines.lazy()
@@ -196,7 +193,7 @@ def summary_markdown(
     quarantined = quarantined_files(files, failures)
     by_role = (  # lines per (role, reason): all the summary needs of the lines themselves
         lines.lazy().group_by("role", "reason").len().collect()
-        if _has_columns(lines, "role", "reason")
+        if _has(lines, "role", "reason")
         else pl.DataFrame(schema={"role": pl.Utf8, "reason": pl.Utf8, "len": pl.UInt32})
     )
     n_lines = int(by_role["len"].sum()) if len(by_role) else _count(lines)
@@ -351,20 +348,16 @@ def files_table(
     wanted = pl.col("file").is_in(shown["file"].implode())  # counts of the rows shown only
 
     def counts(df: pl.DataFrame | pl.LazyFrame, name: str, cond: pl.Expr | None = None) -> dict[str, int]:
-        if not _has_columns(df, "file"):
+        if not _has(df, "file"):
             return {}
         keep = wanted if cond is None else wanted & cond
         return dict(df.lazy().filter(keep).group_by("file").len().collect().rows())
 
     n_articles = counts(articles, "articles")
     n_lines = counts(lines, "lines")
-    n_removed = (
-        counts(lines, "removed", ~pl.col("role").is_in(KEPT_ROLES)) if _has_columns(lines, "role") else {}
-    )
+    n_removed = counts(lines, "removed", ~pl.col("role").is_in(KEPT_ROLES)) if _has(lines, "role") else {}
     n_typos = counts(typos, "typos")
-    n_fixes = counts(
-        _fix_rows(lines.lazy().filter(wanted) if _has_columns(lines, "file") else lines), "fixes"
-    )
+    n_fixes = counts(_fix_rows(lines.lazy().filter(wanted) if _has(lines, "file") else lines), "fixes")
     quarantined = set(quarantined_files(files, failures))
     n_fail = counts(failures, "failures")
     rows = []
