@@ -124,7 +124,7 @@ def line_signals(df: pl.DataFrame, repeats: pl.DataFrame | None = None) -> pl.Da
         repeats = repeat_counts(df)
     return (
         out.with_columns(h=content_hash())
-        .join(repeats, on="h", how="left")
+        .join(repeats, on="h", how="left", maintain_order="left")
         .with_columns(pl.col("repeat_files").fill_null(1))
         .drop("h")
     )

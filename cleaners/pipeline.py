@@ -301,7 +301,7 @@ def _screened(
             .group_by("key", maintain_order=True)
             .agg("screen")
         )
-        yield from chunk.join(masks, on="key", how="left").iter_rows()
+        yield from chunk.join(masks, on="key", how="left", maintain_order="left").iter_rows()
 
 
 def clean_corpus(sources: Sequence[Source], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Corpus:
@@ -339,9 +339,9 @@ def with_stats(
     stats = ["n_lines", "n_removed", "n_words", "n_typos"]
     files = (
         files.drop([c for c in stats if c in files.columns])
-        .join(per_file, on="file", how="left")
-        .join(words, on="file", how="left")
-        .join(n_typos, on="file", how="left")
+        .join(per_file, on="file", how="left", maintain_order="left")
+        .join(words, on="file", how="left", maintain_order="left")
+        .join(n_typos, on="file", how="left", maintain_order="left")
         .with_columns(pl.col(stats).fill_null(0))
     )
     return files, with_article_typos(articles, typos)
@@ -358,7 +358,7 @@ def with_article_typos(articles: pl.DataFrame, typos: pl.DataFrame) -> pl.DataFr
     counts = typos.group_by("file", "article").agg(n_typos=pl.len().cast(pl.Int32))
     return (
         articles.drop("n_typos", strict=False)
-        .join(counts, on=["file", "article"], how="left")
+        .join(counts, on=["file", "article"], how="left", maintain_order="left")
         .with_columns(pl.col("n_typos").fill_null(0))
     )
 

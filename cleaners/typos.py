@@ -847,7 +847,7 @@ def screen_paragraphs(paragraphs: pl.DataFrame) -> pl.DataFrame:
     )
     return (
         paragraphs.select("key", "paragraph", "text")
-        .join(suspects, on=["key", "paragraph"], how="left")
+        .join(suspects, on=["key", "paragraph"], how="left", maintain_order="left")
         .with_columns(
             pl.col("misspelling").fill_null(False),
             unsafe=text.str.contains(f"[^{SAFE_CHARS}]"),
