@@ -56,7 +56,7 @@ def test_run_reports_a_server_that_does_not_start_in_time(tmp_path: Path) -> Non
     assert not (tmp_path / "out").exists()  # nothing was written
 
 
-def _entry(tmp_path: Path, main_body: str) -> subprocess.CompletedProcess[str]:
+def _entry(main_body: str) -> subprocess.CompletedProcess[str]:
     """Run flows.cli.entry in a fresh interpreter with ``main`` replaced by ``main_body``."""
     code = (
         "import atexit, sys\n"
@@ -68,15 +68,15 @@ def _entry(tmp_path: Path, main_body: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
 
 
-def test_the_command_runs_the_exit_handlers_and_keeps_its_status(tmp_path: Path) -> None:
+def test_the_command_runs_the_exit_handlers_and_keeps_its_status() -> None:
     """entry() skips the interpreter's teardown, not the exit handlers registered during the run
     (Prefect's, the temporary server's stop), nor the exit status or the last output."""
-    r = _entry(tmp_path, "atexit.register(print, 'handler ran'); print('last line', end=''); return 3")
+    r = _entry("atexit.register(print, 'handler ran'); print('last line', end=''); return 3")
     assert r.returncode == 3, r.stderr
     assert r.stdout == "last line" + "handler ran\n"
 
 
-def test_the_command_exits_1_with_the_traceback_on_an_uncaught_error(tmp_path: Path) -> None:
-    r = _entry(tmp_path, "raise ZeroDivisionError('boom')")
+def test_the_command_exits_1_with_the_traceback_on_an_uncaught_error() -> None:
+    r = _entry("raise ZeroDivisionError('boom')")
     assert r.returncode == 1
     assert "ZeroDivisionError: boom" in r.stderr
