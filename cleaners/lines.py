@@ -147,3 +147,38 @@ def repeat_counts(df: pl.DataFrame) -> pl.DataFrame:
     if "h" not in df.columns:
         df = df.select("file", h=content_hash())
     return df.group_by("h").agg(repeat_files=pl.col("file").n_unique().cast(pl.Int32)).sort("h")
+
+
+def line_hashes(df: pl.DataFrame) -> pl.DataFrame:
+    """One row per distinct line content of each file: ``file`` and its :func:`content_hash` ``h``.
+
+    What :func:`repeated_lines` counts; a run keeps them (not the lines) to count again later.
+
+    >>> df = pl.DataFrame({"file": ["a", "a", "b"], "content": ["x", "x", "x"]})
+    >>> line_hashes(df)["file"].to_list()
+    ['a', 'b']
+    """
+    return df.select("file", h=content_hash()).unique(maintain_order=True)
+
+
+def repeated_lines(hashes: pl.LazyFrame) -> pl.DataFrame:
+    """The line contents that occur in two or more files, with ``repeat_files``, sorted by ``h``.
+
+    ``hashes`` holds :func:`line_hashes` rows of files that each appear in one part only, so
+    counting rows counts files: a group-by on one 64-bit column, streamed from the parts, where
+    counting distinct file names per line held every (file, line) pair in memory. Lines missing
+    here occur in one file (``repeat_files`` 1, the default of :func:`line_signals`).
+
+    >>> a = line_hashes(pl.DataFrame({"file": ["a", "a"], "content": ["x", "y"]}))
+    >>> b = line_hashes(pl.DataFrame({"file": ["b", "b"], "content": ["x", "x"]}))
+    >>> rep = repeated_lines(pl.concat([a.lazy(), b.lazy()]))
+    >>> rep["repeat_files"].to_list(), rep["h"].to_list() == a["h"].head(1).to_list()
+    ([2], True)
+    """
+    return (
+        hashes.group_by("h")
+        .agg(repeat_files=pl.len().cast(pl.Int32))
+        .filter(pl.col("repeat_files") >= 2)
+        .sort("h")
+        .collect(engine="streaming")
+    )

@@ -4,7 +4,8 @@ One task run per batch of files and stage; the frames of a batch stream through 
 in ``<output>/.work/`` so task results stay small and memory stays flat in corpus size:
 
 1. ``decode-and-repair``   read, hash, decode and repair the changed files of a batch
-2. (flow)                  cross-file repetition from 64-bit content hashes of every line
+2. (flow)                  cross-file repetition from 64-bit content hashes of every line,
+                           streamed from Parquet parts the batches wrote
 3. ``classify-and-split``  roles, reasons, articles and metadata
 4. (flow)                  name counts pooled per source, for corpus-aware typo checks
 5. ``typos-validate-write`` typos, pandera validation, documents, quarantine entries
@@ -33,7 +34,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed
 
 from cleaners.articles import build_articles
-from cleaners.lines import content_hash, repeat_counts
+from cleaners.lines import line_hashes, repeated_lines
 from cleaners.pipeline import (
     CLEANER_VERSION,
     DEFAULT_MAX_BYTES,
@@ -86,6 +87,9 @@ STATE_FILES: dict[str, Any] = {
     "names_sig": pl.Utf8,
 }
 HASHES_SCHEMA: dict[str, Any] = {"file": pl.Utf8, "h": pl.UInt64}
+# One row per distinct line of a file (cleaners.lines.line_hashes). Its own name: the state of
+# earlier versions had a row per line, which would count a line repeated in its file twice.
+HASHES_FILE = "line-hashes.parquet"
 
 
 def _retry_on_oserror(task: Any, task_run: Any, state: Any) -> bool:
@@ -104,9 +108,9 @@ class Decoded:
     """What the first stage hands back: small frames; the lines wait in a Parquet part."""
 
     files: pl.DataFrame  # files decoded in this run (FILES_SCHEMA)
-    hashes: pl.DataFrame  # (file, h) of every non-blank line of those files
     unchanged: dict[str, str] = field(default_factory=dict)  # file -> sha256, bytes and version as last run
     part: Path | None = None
+    hashes: Path | None = None  # a Parquet part of line_hashes: (file, h) of each distinct line of a file
     n_bytes: int = 0
 
 
@@ -165,7 +169,11 @@ def _sha(data: bytes | None) -> str | None:
     retry_condition_fn=_retry_on_oserror,
 )
 def decode_task(paths: list[Path], max_bytes: int, known: dict[str, str], part: Path) -> Decoded:
-    """Read a batch; decode and repair the files whose bytes changed since the last run."""
+    """Read a batch; decode and repair the files whose bytes changed since the last run.
+
+    The repaired lines go to ``part``, their content hashes to ``part``'s ``.hashes.parquet``
+    sibling: neither travels back to the flow.
+    """
     sources, unchanged, n_bytes = [], {}, 0
     for p in paths:
         src = read_source(p, max_bytes)
@@ -177,13 +185,15 @@ def decode_task(paths: list[Path], max_bytes: int, known: dict[str, str], part: 
             sources.append(src)
     files, raw = decode_sources(sources, max_bytes=max_bytes)
     lines = repair_lines(raw)
+    hashes = part.with_suffix(".hashes.parquet")
     if len(lines):
         atomic_write_parquet(part, lines)
+        atomic_write_parquet(hashes, line_hashes(lines))
     return Decoded(
         files=files,
-        hashes=lines.select("file", h=content_hash()),
         unchanged=unchanged,
         part=part if len(lines) else None,
+        hashes=hashes if len(lines) else None,
         n_bytes=n_bytes,
     )
 
@@ -263,19 +273,22 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _repeat_sigs(hashes: pl.DataFrame, repeats: pl.DataFrame) -> dict[str, str]:
-    """Per file: which of its lines occur in other files too (a change there changes its roles)."""
-    rep = repeats.filter(pl.col("repeat_files") >= 2).select("h", "repeat_files")
+def _repeat_sigs(hashes: pl.LazyFrame, repeated: pl.DataFrame) -> dict[str, str]:
+    """Per file: which of its lines occur in other files too (a change there changes its roles).
+
+    ``repeated`` has ``h`` and ``repeat_files``; a file none of whose lines is in it has no entry
+    (its signature is ``""``).
+    """
     # "h:n" strings are ASCII, so polars' byte order sorts them as Python would: the same
     # signatures as _signature(values), without a frame per file
     per_file = (
-        hashes.join(rep, on="h", how="inner")
+        hashes.join(repeated.lazy().select("h", "repeat_files"), on="h", how="inner")
         .unique()
         .group_by("file")
         .agg(pl.format("{}:{}", "h", "repeat_files").sort().str.join("\n").alias("text"))
+        .collect()
     )
-    sigs = {f: _digest(text) for f, text in per_file.iter_rows()}
-    return {f: sigs.get(f, "") for f in hashes["file"].unique().to_list()}
+    return {f: _digest(text) for f, text in per_file.iter_rows()}
 
 
 def _load_state(state_dir: Path, out_dir: Path, force: bool) -> dict[str, Any]:
@@ -285,14 +298,15 @@ def _load_state(state_dir: Path, out_dir: Path, force: bool) -> dict[str, Any]:
         "names": pl.DataFrame(schema=NAMES_SCHEMA).lazy(),
     }
     tables_ok = all((out_dir / f"{t}.parquet").exists() for t in TABLES)
-    if force or not tables_ok or not all((state_dir / f"{k}.parquet").exists() for k in empty):
+    state_files = {"files": "files.parquet", "hashes": HASHES_FILE, "names": "names.parquet"}
+    if force or not tables_ok or not all((state_dir / name).exists() for name in state_files.values()):
         return empty
     try:
         # hashes and names have millions of rows in a large run: read as needed
         state: dict[str, Any] = {
-            "files": pl.read_parquet(state_dir / "files.parquet"),
-            "hashes": pl.scan_parquet(state_dir / "hashes.parquet"),
-            "names": pl.scan_parquet(state_dir / "names.parquet"),
+            "files": pl.read_parquet(state_dir / state_files["files"]),
+            "hashes": pl.scan_parquet(state_dir / state_files["hashes"]),
+            "names": pl.scan_parquet(state_dir / state_files["names"]),
         }
         if any(state[k].collect_schema() != empty[k].collect_schema() for k in empty):
             return empty  # written by another version
@@ -365,18 +379,14 @@ def clean_flow(
 
     timer.lap("decode")
     # 2. cross-file repetition over the whole run
-    old_hashes = state["hashes"].filter(pl.col("file").is_in(list(unchanged))).collect()
-    hashes = _concat([old_hashes, *(d.hashes for d in decoded)], HASHES_SCHEMA)
-    for d in decoded:  # the batches' copies (the futures hold them too) are not needed again
-        d.hashes = d.hashes.clear()
-    repeats = repeat_counts(hashes)
-    repeat_sig = _repeat_sigs(hashes, repeats)
+    # the kept files' rows of the last state and this run's parts, read as the group-by goes
+    hashes = [
+        state["hashes"].filter(pl.col("file").is_in(list(unchanged))),
+        *(pl.scan_parquet(d.hashes) for d in decoded if d.hashes is not None),
+    ]
     # a line seen in one file only is the default (repeat_files 1): the batches get just the rest
-    repeated = repeats.filter(pl.col("repeat_files") >= 2)
-    # the state's copy of the hashes waits on disk: two rows a line are not held through the batches
-    hashes_part = work / "hashes.parquet"
-    atomic_write_parquet(hashes_part, hashes)
-    del hashes, repeats
+    repeated = repeated_lines(pl.concat(hashes))
+    repeat_sig = _repeat_sigs(pl.concat(hashes), repeated)
     old = {r["file"]: r for r in state["files"].iter_rows(named=True)}
     context_changed = [f for f in unchanged if old[f]["repeat_sig"] != repeat_sig.get(f, "")]
     if context_changed:  # their lines must be decoded again: their roles may change
@@ -542,7 +552,7 @@ def clean_flow(
     # the kept rows (the moved files' among them) and the rows of this run's classified batches
     new_stages = stages[: len(stages) - bool(moved)]
     name_parts = [kept_names, *_sources(None, new_stages, ".names.parquet", set())]
-    _save_state(state_dir, files, pl.scan_parquet(hashes_part), name_parts, repeat_sig, names_sig, articles)
+    _save_state(state_dir, files, hashes, name_parts, repeat_sig, names_sig, articles)
     shutil.rmtree(work, ignore_errors=True)
 
     timer.lap("tables_state")
@@ -714,7 +724,7 @@ def _sources(kept: Any, stages: list[Path], suffix: str, lost: set[str]) -> list
 def _save_state(
     state_dir: Path,
     files: pl.DataFrame,
-    hashes: pl.LazyFrame,
+    hashes: list[pl.LazyFrame],
     names: list[pl.LazyFrame],
     repeat_sig: dict[str, str],
     names_sig: dict[str, str],
@@ -739,9 +749,8 @@ def _save_state(
     ]
     atomic_write_parquet(state_dir / "files.parquet", pl.DataFrame(rows, schema=STATE_FILES))
     # sorted a range of files at a time, not copied whole
-    write_sorted_by_file(
-        state_dir / "hashes.parquet", [hashes], ["file", "h"], pl.DataFrame(schema=HASHES_SCHEMA)
-    )
+    write_sorted_by_file(state_dir / HASHES_FILE, hashes, ["file", "h"], pl.DataFrame(schema=HASHES_SCHEMA))
+    (state_dir / "hashes.parquet").unlink(missing_ok=True)  # earlier runs' row-per-line copy
     write_sorted_by_file(
         state_dir / "names.parquet", names, ["file", "article", "name"], pl.DataFrame(schema=NAMES_SCHEMA)
     )

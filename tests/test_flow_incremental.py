@@ -151,6 +151,42 @@ def test_state_written_by_another_version_means_a_full_reclean(prefect_harness, 
     assert "article" in pl.read_parquet(names).columns
 
 
+def test_a_state_of_row_per_line_hashes_means_a_full_reclean(prefect_harness, corpus, tmp_path):
+    """Earlier runs kept a hash per line (``hashes.parquet``); counting its rows as files would
+    count a line repeated in its file twice. Such a state is not read, and is replaced."""
+    out = tmp_path / "out"
+    _run(corpus, out)
+    before = _outputs(out)
+    state = out / ".state"
+    (state / "line-hashes.parquet").rename(state / "hashes.parquet")  # as an earlier run left it
+    again = _run(corpus, out)
+    assert again["cleaned"] == 5 and again["unchanged"] == 0
+    assert _outputs(out) == before
+    assert (state / "line-hashes.parquet").exists() and not (state / "hashes.parquet").exists()
+    kept = pl.read_parquet(state / "line-hashes.parquet")
+    assert len(kept) == len(kept.unique()) > 0  # one row per distinct line of a file
+
+
+def test_repeated_lines_from_parts_equal_distinct_files_per_line() -> None:
+    """Counting rows of per-file distinct hashes over several parts (the flow's way) gives the
+    number of distinct files per line, for lines in two or more files."""
+    import random
+
+    from cleaners.lines import line_hashes, repeat_counts, repeated_lines
+
+    rng = random.Random(3)
+    pool = ["Advertisement", "Share this", "Read more", "A line", "Another line", "x"]
+    rows = [(f"f{i}.txt", rng.choice(pool)) for i in range(40) for _ in range(rng.randint(0, 9))]
+    df = pl.DataFrame(rows, schema=["file", "content"], orient="row")
+    parts = [
+        line_hashes(df.filter(pl.col("file").is_in([f"f{i}.txt" for i in range(k, 40, 3)]))) for k in range(3)
+    ]
+    got = repeated_lines(pl.concat([p.lazy() for p in parts]))
+    want = repeat_counts(df).filter(pl.col("repeat_files") >= 2).sort("h")
+    assert got.rows() == want.rows()
+    assert got["repeat_files"].max() > 2 and len(got) > 3
+
+
 def test_the_run_manifest_records_phase_seconds(prefect_harness, corpus, tmp_path):
     import json
 
@@ -189,13 +225,16 @@ def test_repeat_signatures_match_the_per_file_reference() -> None:
     rows.append(("solo.txt", 10**12))  # only lines no other file has: the empty signature
     hashes = pl.DataFrame(rows, schema={"file": pl.Utf8, "h": pl.UInt64}, orient="row")
     repeats = hashes.group_by("h").agg(repeat_files=pl.col("file").n_unique().cast(pl.Int32))
-    got = _repeat_sigs(hashes, repeats)
     rep = dict(repeats.filter(pl.col("repeat_files") >= 2).iter_rows())
+    repeated = pl.DataFrame(list(rep.items()), schema=["h", "repeat_files"], orient="row")
+    sigs = _repeat_sigs(hashes.lazy(), repeated)
     mine: dict[str, set[str]] = {}
     for f, h in rows:
         mine.setdefault(f, set())
         if h in rep:
             mine[f].add(f"{h}:{rep[h]}")
     want = {f: _signature(sorted(v)) if v else "" for f, v in mine.items()}
+    assert set(sigs) <= set(want)  # a file without repeated lines has no entry: its signature is ""
+    got = {f: sigs.get(f, "") for f in want}
     assert got == want
     assert sum(1 for v in got.values() if v) > 10 and sum(1 for v in got.values() if not v) > 0
