@@ -117,11 +117,21 @@ def _legit_doubles() -> frozenset[str]:
 
 @functools.cache
 def _zipf_table() -> dict[str, float]:
-    """wordfreq 'large' English: word -> zipf frequency (log10 per billion words)."""
+    """wordfreq 'large' English: word -> zipf frequency (log10 per billion words).
+
+    The values of ``log10(f) + 9`` over ``wordfreq.get_frequency_dict("en", "large")``, read from
+    its packed buckets: one float per frequency band, not per word, and no copy left in
+    wordfreq's own caches (which would hold a second table of 321,000 words in every process).
+    """
     import wordfreq
 
-    freqs = wordfreq.get_frequency_dict("en", "large")
-    return {w: math.log10(f) + 9.0 for w, f in freqs.items()}
+    table: dict[str, float] = {}
+    buckets = wordfreq.read_cBpack(wordfreq.available_languages("large")["en"])
+    for index, bucket in enumerate(buckets):  # as get_frequency_dict: the index is -centibels
+        if bucket:
+            zipf = math.log10(wordfreq.cB_to_freq(-index)) + 9.0
+            table.update(dict.fromkeys(bucket, zipf))
+    return table
 
 
 def _zipf(word: str) -> float:
@@ -158,22 +168,42 @@ def _codespell() -> dict[str, str]:
 
 
 @functools.cache
-def _pool() -> tuple[dict[str, float], dict[str, list[str]], dict[int, list[str]]]:
-    """Candidate corrections: word -> zipf, a one-deletion index, and words by length."""
+def _pool() -> tuple[dict[str, float], dict[str, str | tuple[str, ...]], dict[int, list[str]]]:
+    """Candidate corrections: word -> zipf, a one-deletion index, and words by length.
+
+    The deletion index maps a key to its one word as a plain string (305,000 of its 343,000
+    keys), else to a tuple of words: a list per key cost ~25 MiB more in every process.
+    """
     bad = _codespell()
     words = {
         w: z
         for w, z in _zipf_table().items()
         if z >= _POOL_ZIPF and w.isalpha() and w not in bad and len(w) > 1
     }
-    deletes: dict[str, list[str]] = defaultdict(list)
+    deletes: dict[str, str | tuple[str, ...]] = {}
     by_len: dict[int, list[str]] = defaultdict(list)
     for w in words:
         by_len[len(w)].append(w)
-        deletes[w].append(w)
-        for i in range(len(w)):
-            deletes[w[:i] + w[i + 1 :]].append(w)
-    return words, dict(deletes), dict(by_len)
+        for key in (w, *(w[:i] + w[i + 1 :] for i in range(len(w)))):
+            had = deletes.get(key)  # a word whose deletions coincide ("aa": "a", "a") is listed once
+            if had is None:
+                deletes[key] = w
+            elif isinstance(had, str):
+                if had != w:
+                    deletes[key] = (had, w)
+            elif had[-1] != w:
+                deletes[key] = (*had, w)
+    return words, deletes, dict(by_len)
+
+
+def _deleted_from(deletes: dict[str, str | tuple[str, ...]], key: str) -> tuple[str, ...]:
+    """The words of the deletion index under ``key``, in the order they were added.
+
+    >>> _deleted_from({"cat": "cat", "at": ("at", "cat")}, "at"), _deleted_from({"cat": "cat"}, "cat")
+    (('at', 'cat'), ('cat',))
+    """
+    found = deletes.get(key, ())
+    return (found,) if isinstance(found, str) else found
 
 
 def _osa(a: str, b: str) -> int:
@@ -193,7 +223,7 @@ def _candidates(word: str, max_dist: int = 2) -> tuple[tuple[str, int, float], .
     found: dict[str, int] = {}
     keys = {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
     for k in keys:
-        for c in deletes.get(k, ()):
+        for c in _deleted_from(deletes, k):
             if c != word and c not in found:
                 d = _osa(word, c)
                 if d <= 1:

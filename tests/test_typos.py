@@ -453,3 +453,31 @@ def test_screening_a_slice_of_articles_at_a_time_changes_nothing(monkeypatch: py
     sliced = pipeline.detect_typos(arts, pooled, names)
     assert len(whole) > 5
     assert sliced.equals(whole)
+
+
+def test_zipf_table_equals_wordfreqs_frequency_dict() -> None:
+    """The table read from wordfreq's packed buckets has wordfreq's words, order and values."""
+    import math
+
+    import wordfreq
+
+    from cleaners.typos import _zipf_table
+
+    want = {w: math.log10(f) + 9.0 for w, f in wordfreq.get_frequency_dict("en", "large").items()}
+    got = _zipf_table()
+    assert list(got.items()) == list(want.items())
+    assert len(got) > 300_000
+
+
+def test_deletion_index_holds_each_words_deletions_once() -> None:
+    """Every key of the compact index lists, in order and once, the words it was made from."""
+    from cleaners.typos import _deleted_from, _pool
+
+    words, deletes, _ = _pool()
+    want: dict[str, dict[str, None]] = {}
+    for w in words:
+        for key in (w, *(w[:i] + w[i + 1 :] for i in range(len(w)))):
+            want.setdefault(key, {})[w] = None
+    assert deletes.keys() == want.keys()
+    assert all(_deleted_from(deletes, k) == tuple(v) for k, v in want.items())
+    assert sum(isinstance(v, tuple) for v in deletes.values()) > 1000  # the shared keys are there too
