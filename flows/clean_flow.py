@@ -43,6 +43,7 @@ from cleaners.pipeline import (
     NAMES_SCHEMA,
     RAW_SCHEMA,
     SUMS_SCHEMA,
+    TYPO_SCHEMA,
     Corpus,
     classify_lines,
     decode_sources,
@@ -238,20 +239,43 @@ def finish_task(
     out_dir: Path,
     stems: dict[str, str],
 ) -> tuple[pl.DataFrame, list[str]]:
-    """Typos, validation, and the documents of one batch. Returns validation failures and the written paths (relative to out_dir)."""
+    """Typos, validation, and the documents of one batch. Returns validation failures and the written paths (relative to out_dir).
+
+    The batch is read once and worked through :data:`FINISH_CHUNK_FILES` files at a time: every
+    step is per file (name counts come pooled in ``pooled``), so the chunks give the batch's
+    rows, and a worker holds one chunk's typo screens, checks and documents, not a batch's.
+    """
     names = files["file"].to_list()
-    lines = _read_one(stage.with_suffix(".lines.parquet"), names)
-    articles = _read_one(stage.with_suffix(".articles.parquet"), names)
-    typos = detect_typos(articles, pooled, _read_one(stage.with_suffix(".names.parquet"), names))
+    batch = {
+        "lines": _read_one(stage.with_suffix(".lines.parquet"), names),
+        "articles": _read_one(stage.with_suffix(".articles.parquet"), names),
+        "names": _read_one(stage.with_suffix(".names.parquet"), names),
+        "raw": _read_parts(raw_parts, names).select("file", "n", "raw", "keep"),
+    }
+    all_typos, all_failures, written = [], [], []
+    for start in range(0, len(names), FINISH_CHUNK_FILES):
+        chunk = pl.col("file").is_in(names[start : start + FINISH_CHUNK_FILES])
+        lines, articles, raw = (_rows(batch[k], chunk) for k in ("lines", "articles", "raw"))
+        typos = detect_typos(articles, pooled, _rows(batch["names"], chunk))
+        failures = validate_corpus(raw, lines, articles, typos)
+        by_file: dict[str, list[dict[str, Any]]] = {}
+        for row in failures.iter_rows(named=True):
+            by_file.setdefault(row["file"] or "?", []).append(row)
+        corpus = Corpus(files=files.filter(chunk), lines=lines, articles=articles, typos=typos)
+        written += write_documents(out_dir, documents(corpus), stems, by_file)
+        all_typos.append(typos)
+        all_failures.append(failures)
+    typos = pl.concat(all_typos) if all_typos else pl.DataFrame(schema=TYPO_SCHEMA)
     atomic_write_parquet(stage.with_suffix(".typos.parquet"), typos)
-    raw = _read_parts(raw_parts, names).select("file", "n", "raw", "keep")
-    failures = validate_corpus(raw, lines, articles, typos)
-    by_file: dict[str, list[dict[str, Any]]] = {}
-    for row in failures.iter_rows(named=True):
-        by_file.setdefault(row["file"] or "?", []).append(row)
-    corpus = Corpus(files=files, lines=lines, articles=articles, typos=typos)
-    written = write_documents(out_dir, documents(corpus), stems, by_file)
+    failures = pl.concat(all_failures) if all_failures else pl.DataFrame(schema=FAILURE_SCHEMA)
     return failures, [p.relative_to(out_dir).as_posix() for p in written]
+
+
+FINISH_CHUNK_FILES = 500  # files a batch's last stage works on at once (memory, not results)
+
+
+def _rows(df: pl.DataFrame, chunk: pl.Expr) -> pl.DataFrame:
+    return df.filter(chunk) if len(df.columns) else df
 
 
 def _read_one(path: Path, files: list[str]) -> pl.DataFrame:

@@ -54,6 +54,20 @@ def test_flow_output_equals_the_committed_seed_output(prefect_harness, corpus, t
     assert _outputs(out) == committed
 
 
+def test_the_last_stage_in_chunks_of_files_gives_the_same_outputs(
+    prefect_harness, corpus, tmp_path, monkeypatch
+):
+    """Typos, checks and documents worked through two files at a time (the seeds' batch in three
+    chunks) write what one pass over the batch wrote."""
+    import flows.clean_flow
+
+    monkeypatch.setattr(flows.clean_flow, "FINISH_CHUNK_FILES", 2)
+    out = tmp_path / "out"
+    summary = _run(corpus, out)
+    assert summary["batches"] == 1 and summary["typos"] > 0
+    assert _outputs(out) == _outputs(ROOT / "cleaned")
+
+
 @pytest.mark.parametrize(
     "change", ["new_file_sharing_a_line", "new_file_of_a_known_source", "modify_and_delete", "force"]
 )
