@@ -19,6 +19,7 @@ its source). A file whose three are unchanged keeps its outputs; ``force=True`` 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import sys
 import time
@@ -59,7 +60,7 @@ from cleaners.pipeline import (
 from flows.outputs import (
     atomic_write_bytes,
     atomic_write_parquet,
-    discover,
+    discover_names,
     dump_json,
     output_stems,
     own_dir,
@@ -140,13 +141,13 @@ def _gather(
     return out
 
 
-def make_batches(paths: list[Path], batch_bytes: int) -> list[list[Path]]:
+def make_batches(paths: list[str], batch_bytes: int) -> list[list[str]]:
     """Group paths into batches of about ``batch_bytes`` (at least one file each), in order."""
-    batches: list[list[Path]] = [[]]
+    batches: list[list[str]] = [[]]
     size = 0
     for p in paths:
         try:
-            n = p.stat().st_size
+            n = os.stat(p).st_size
         except OSError:
             n = 0
         if batches[-1] and size + n > batch_bytes:
@@ -169,7 +170,7 @@ def _sha(data: bytes | None) -> str | None:
     retry_delay_seconds=[1, 2, 4],
     retry_condition_fn=_retry_on_oserror,
 )
-def decode_task(paths: list[Path], max_bytes: int, known: dict[str, str], part: Path) -> Decoded:
+def decode_task(paths: list[str], max_bytes: int, known: dict[str, str], part: Path) -> Decoded:
     """Read a batch; decode and repair the files whose bytes changed since the last run.
 
     The repaired lines go to ``part``, their content hashes to ``part``'s ``.hashes.parquet``
@@ -177,7 +178,7 @@ def decode_task(paths: list[Path], max_bytes: int, known: dict[str, str], part: 
     """
     sources, unchanged, n_bytes = [], {}, 0
     for p in paths:
-        src = read_source(p, max_bytes)
+        src = read_source(Path(p), max_bytes)
         n_bytes += len(src.data or b"")
         sha = _sha(src.data)
         if sha is not None and known.get(src.name) == sha:
@@ -376,8 +377,9 @@ def clean_flow(
     shutil.rmtree(work, ignore_errors=True)  # parts of a killed run
     own_dir(work)
     own_dir(state_dir)
-    paths = discover(in_dir, pattern)
-    stems = output_stems([p.name for p in paths])
+    # the inputs as path strings: a Path object each would hold ~480 bytes through the run
+    paths = [os.path.join(in_dir, rel) for rel in discover_names(in_dir, pattern)]
+    stems = output_stems([_name(p) for p in paths])
     batches = make_batches(paths, batch_bytes)
     state = _load_state(state_dir, out_dir, force)
     known = dict(state["files"].select("file", "sha256").iter_rows())
@@ -387,12 +389,15 @@ def clean_flow(
     # 1. decode and repair what changed
     dec_futures = [
         decode_task.submit(
-            b, max_bytes, {p.name: known[p.name] for p in b if p.name in known}, work / f"raw-{i:05d}.parquet"
+            b,
+            max_bytes,
+            {_name(p): known[_name(p)] for p in b if _name(p) in known},
+            work / f"raw-{i:05d}.parquet",
         )
         for i, b in enumerate(batches)
     ]
     failed: list[dict[str, Any]] = []
-    decoded: list[Decoded] = _gather(dec_futures, [[p.name for p in b] for b in batches], "decode", failed)
+    decoded: list[Decoded] = _gather(dec_futures, [[_name(p) for p in b] for b in batches], "decode", failed)
     for d in decoded:
         bar.step(files=len(d.files) + len(d.unchanged), n_bytes=d.n_bytes, stage="decode")
     unchanged = {name: sha for d in decoded for name, sha in d.unchanged.items()}
@@ -414,7 +419,7 @@ def clean_flow(
     old = {r["file"]: r for r in state["files"].iter_rows(named=True)}
     context_changed = [f for f in unchanged if old[f]["repeat_sig"] != repeat_sig.get(f, "")]
     if context_changed:  # their lines must be decoded again: their roles may change
-        redo = [p for p in paths if p.name in set(context_changed)]
+        redo = [p for p in paths if _name(p) in set(context_changed)]
         for extra in _gather(
             [decode_task.submit(redo, max_bytes, {}, work / "raw-context.parquet")],
             [context_changed],
@@ -465,7 +470,7 @@ def clean_flow(
         for raw_moved in _gather(
             [
                 decode_task.submit(
-                    [p for p in paths if p.name in set(moved)], max_bytes, {}, work / "raw-moved.parquet"
+                    [p for p in paths if _name(p) in set(moved)], max_bytes, {}, work / "raw-moved.parquet"
                 )
             ],
             [moved],
@@ -708,14 +713,19 @@ def _parts(part_of: dict[str, Path], files: list[str]) -> list[Path]:
     return sorted({part_of[f] for f in files if f in part_of})
 
 
-def _regroup(batches: list[list[Path]], todo: set[str]) -> list[list[str]]:
+def _regroup(batches: list[list[str]], todo: set[str]) -> list[list[str]]:
     """The files to clean, in the original batches' order (context-changed files join the last batch)."""
-    out = [[p.name for p in b if p.name in todo] for b in batches]
+    out = [[_name(p) for p in b if _name(p) in todo] for b in batches]
     seen = {n for b in out for n in b}
     rest = sorted(todo - seen)
     if rest:
         out.append(rest)
     return [b for b in out if b]
+
+
+def _name(path: str) -> str:
+    """An input's name, its key in every table (``Path(path).name`` without the Path)."""
+    return os.path.basename(path)
 
 
 def _concat(frames: list[pl.DataFrame], schema: dict[str, Any]) -> pl.DataFrame:

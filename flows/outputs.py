@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import fnmatch
 import json
 import os
 import re
@@ -33,6 +34,29 @@ def discover(input_dir: Path, pattern: str = "*.txt") -> list[Path]:
     return sorted(
         (p for p in input_dir.glob(pattern) if p.name != "." and p.name != ".."), key=lambda p: p.name
     )
+
+
+def discover_names(input_dir: Path, pattern: str = "*.txt") -> list[str]:
+    """What :func:`discover` finds, as paths relative to ``input_dir``, in its order.
+
+    For a wildcard pattern without a separator (``*.txt``), the names from one listing of the
+    folder, without a Path object per input (~480 bytes each: 48 MiB of a flow process at
+    100,000 inputs). Any other pattern asks :func:`discover`.
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> for n in ("b.txt", ".a.txt", "c.md"):
+    ...     _ = (d / n).write_text("x")
+    >>> discover_names(d), [p.name for p in discover(d)]
+    (['.a.txt', 'b.txt'], ['.a.txt', 'b.txt'])
+    """
+    seps = {"/", os.sep, os.altsep or "/"}
+    if "**" in pattern or not any(c in pattern for c in "*?[") or any(c in pattern for c in seps):
+        return [str(p.relative_to(input_dir)) for p in discover(input_dir, pattern)]
+    if not input_dir.is_dir():
+        raise NotADirectoryError(f"input folder not found: {input_dir}")
+    with os.scandir(input_dir) as entries:  # pathlib's glob matches each entry's name so
+        return sorted(e.name for e in entries if fnmatch.fnmatch(e.name, pattern))
 
 
 def display_name(name: str | Path) -> str:

@@ -172,7 +172,7 @@ def write_corpus(folder: Path, corpus: list[Case]) -> dict[str, Case]:
 
 
 def vanish_after_discover(monkeypatch, names: set[str]) -> Callable[..., object]:  # type: ignore[no-untyped-def]
-    """Make ``flows.outputs.discover`` delete the named files right after it found them."""
+    """Make ``flows.outputs.discover`` (and ``discover_names``) delete the named files right after they found them."""
     import flows.clean_flow
     import flows.outputs
 
@@ -185,8 +185,18 @@ def vanish_after_discover(monkeypatch, names: set[str]) -> Callable[..., object]
                 p.unlink()
         return found
 
+    real_names = flows.outputs.discover_names
+
+    def discover_names(input_dir: Path, pattern: str = "*.txt") -> list[str]:
+        found = real_names(input_dir, pattern)
+        for rel in found:
+            if Path(rel).name in names:
+                (input_dir / rel).unlink()
+        return found
+
     monkeypatch.setattr(flows.outputs, "discover", discover)
-    monkeypatch.setattr(flows.clean_flow, "discover", discover)
+    monkeypatch.setattr(flows.outputs, "discover_names", discover_names)
+    monkeypatch.setattr(flows.clean_flow, "discover_names", discover_names)
     return discover
 
 

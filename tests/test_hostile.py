@@ -334,3 +334,23 @@ def test_adversarial_lines_run_in_linear_time() -> None:
     timings = {name: t for name, _, t in results if t is not None}
     print("seconds per 1 MB line:", json.dumps(timings))
     assert not failed, failed
+
+
+@pytest.mark.parametrize(
+    "pattern", ["*.txt", "*", "?.txt", "[ab]*", "*.TXT", "b.txt", "sub/*.txt", "**/*.txt"]
+)
+def test_discover_names_finds_what_discover_finds(tmp_path: Path, pattern: str) -> None:
+    """The flow's listing (names, no Path objects) agrees with ``discover``: dot files, folders,
+    broken links and case as pathlib's glob has them; other patterns go through ``discover``."""
+    from flows.outputs import discover, discover_names
+
+    for name in ("b.txt", ".hidden.txt", "a.TXT", "c.md", "caf\udce9.txt"):
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / "dir.txt").mkdir()
+    (tmp_path / "gone.txt").symlink_to(tmp_path / "missing")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "deep.txt").write_bytes(b"x")
+    want = [str(p.relative_to(tmp_path)) for p in discover(tmp_path, pattern)]
+    assert discover_names(tmp_path, pattern) == want
+    if pattern == "*.txt":
+        assert {".hidden.txt", "dir.txt", "gone.txt", "caf\udce9.txt"} <= set(want)
