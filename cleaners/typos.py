@@ -973,3 +973,25 @@ def find_typos_in_text(text: str) -> list[Typo]:
         base = offsets[line_no]
         out.append(Typo(line_no, base + t.start, base + t.end, t.token, t.kind, t.suggestion, t.confidence))
     return out
+
+
+def release_lexicons() -> None:
+    """Drop the loaded word tables and the per-word caches (~95 MiB); the next check loads them again.
+
+    For a process that is done checking typos and has other work to do.
+
+    >>> _ = _zipf_table(); release_lexicons(); _zipf_table.cache_info().currsize
+    0
+    """
+    for cached in (
+        _abbreviations,
+        _legit_doubles,
+        _zipf_table,
+        _codespell,
+        _pool,
+        _candidates,
+        _check_lower,
+        vocabulary,
+        codespell_words,
+    ):
+        cached.cache_clear()

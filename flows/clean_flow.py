@@ -57,6 +57,7 @@ from cleaners.pipeline import (
     with_article_typos,
     with_stats,
 )
+from cleaners.typos import release_lexicons
 from flows.outputs import (
     atomic_write_bytes,
     atomic_write_parquet,
@@ -518,7 +519,8 @@ def clean_flow(
     written = [p for r in results for p in r[1]]
     stopped = stop_idle_workers()  # nothing more is submitted: give their memory back
     if stopped:
-        log.info("stopped %d idle worker processes before the tables and reports", stopped)
+        log.info("stopped %d idle worker process(es) before the tables and reports", stopped)
+    release_lexicons()  # a batch slot of this process loaded them; the tables and reports need room
 
     timer.lap("typos_write")
     # 6. tables (kept rows of unchanged files + this run's parts), state, manifest, artifacts

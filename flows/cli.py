@@ -128,7 +128,7 @@ def _shared_api(url: str | None) -> Iterator[None]:
 
 
 def _workers(args: argparse.Namespace) -> int:
-    """Processes for the batches: ``--workers``, or by default one per core above a few batches.
+    """Batch slots (this process and N-1 workers): ``--workers``, or by default one per core above a few batches.
 
     A worker process pays a few seconds to start (imports, lexicons): at 4 batches of 8 MB
     threads and 2 processes took the same time here, so smaller inputs stay in threads.
@@ -308,8 +308,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=int,
         metavar="N",
-        help="processes running the batches (default: one per core when the input is more than 4 "
-        "batches, else 1 = threads in this process)",
+        help="batches run at once: one in this process, N-1 in worker processes (default: one per core "
+        "when the input is more than 4 batches, else 1 = threads in this process)",
     )
     r.set_defaults(func=cmd_run)
     sv = sub.add_parser(

@@ -1,32 +1,140 @@
-"""A process-pool task runner whose workers can be stopped once the batches are done.
+"""The batch runner: the flow's own process takes a share of the batches; worker processes stop
+once the batches are done.
 
-The flow's batch phases run in worker processes; what follows (tables, validation, reports)
-runs in the flow's own process. Idle workers keep their memory (imports, typo lexicons, the
-allocator's high-water mark): about 400 MiB each after a 100,000-file run, while the flow
-process is at its own peak. :meth:`BatchPoolTaskRunner.stop_workers` ends them first.
+A batch slot in a worker process costs that process: its imports (~200 MiB: Prefect, polars,
+pandera with pandas and pyarrow), the typo lexicons and the allocator's high-water mark, ~440 MiB
+at the last stage of a 100,000-file run. The flow's own process has the imports already and
+waits while the batches run (3 s or less of CPU per batch phase), so one of the slots is a thread
+of it: ``BatchPoolTaskRunner(max_workers=2)`` runs two batches at a time with one worker process.
+
+Each slot takes the next batch when it is free, so a slower slot is not left with a fixed share.
+The tables, validation and reports run in the flow's process after the batches;
+:meth:`BatchPoolTaskRunner.stop_workers` ends the idle workers first.
 """
 
 from __future__ import annotations
 
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any
 
 from prefect.context import FlowRunContext
 from prefect.task_runners import ProcessPoolTaskRunner
 
+_Call = tuple[Future[Any], Callable[..., Any], tuple[Any, ...], dict[str, Any]]
+
+
+class SharedQueueExecutor(Executor):
+    """Runs calls in one thread of this process and in a process pool; each slot (the thread,
+    or one per worker process) takes the next call from one queue when it is free.
+
+    >>> import os
+    >>> ex = SharedQueueExecutor(None, processes=0)  # the local thread only
+    >>> ex.submit(os.getpid).result() == os.getpid()
+    True
+    >>> ex.shutdown()
+    """
+
+    def __init__(self, pool: ProcessPoolExecutor | None, processes: int) -> None:
+        self.pool = pool
+        self._calls: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._shut = False
+        self._slots = [
+            threading.Thread(target=self._slot, args=(None,), name="batch-slot-local", daemon=True)
+        ]
+        if pool is not None:
+            self._slots += [
+                threading.Thread(target=self._slot, args=(pool,), name=f"batch-slot-process-{i}", daemon=True)
+                for i in range(processes)
+            ]
+        for t in self._slots:
+            t.start()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        with self._lock:
+            if self._shut:
+                raise RuntimeError("cannot schedule new calls after shutdown")
+            future: Future[Any] = Future()
+            self._calls.put((future, fn, args, kwargs))
+        return future
+
+    def _slot(self, pool: ProcessPoolExecutor | None) -> None:
+        while (call := self._calls.get()) is not None:
+            future, fn, args, kwargs = call
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                result = fn(*args, **kwargs) if pool is None else pool.submit(fn, *args, **kwargs).result()
+            except BaseException as exc:  # the caller's future carries it, as an executor's would
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        with self._lock:
+            if self._shut:
+                return
+            self._shut = True
+        if cancel_futures:
+            while True:
+                try:
+                    call = self._calls.get_nowait()
+                except queue.Empty:
+                    break
+                if call is not None:
+                    call[0].cancel()
+        for _ in self._slots:
+            self._calls.put(None)  # each slot ends after the calls queued before it
+        if wait:
+            for t in self._slots:
+                t.join()
+        if self.pool is not None:
+            self.pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
 
 class BatchPoolTaskRunner(ProcessPoolTaskRunner):
-    """:class:`~prefect.task_runners.ProcessPoolTaskRunner` with :meth:`stop_workers`."""
+    """:class:`~prefect.task_runners.ProcessPoolTaskRunner` whose ``max_workers`` batch slots are
+    one thread of the flow's process and ``max_workers - 1`` worker processes, with
+    :meth:`stop_workers`.
+
+    A task runs in the thread exactly as in a worker: the same pickled call, the same task
+    engine, its result pickled back.
+    """
+
+    def __init__(self, max_workers: int | None = None) -> None:
+        super().__init__(max_workers=max_workers)
+        self.slots = max(1, self._max_workers)
+        self._max_workers = max(1, self.slots - 1)  # the worker processes Prefect's pool starts
+
+    def duplicate(self) -> BatchPoolTaskRunner:
+        return type(self)(max_workers=self.slots)
+
+    def __eq__(self, value: object) -> bool:
+        return isinstance(value, BatchPoolTaskRunner) and self.slots == value.slots
+
+    def __enter__(self) -> BatchPoolTaskRunner:
+        super().__enter__()
+        pool = self._executor if self.slots > 1 else None
+        if pool is None and self._executor is not None:  # one slot: the flow's thread only
+            self._executor.shutdown(wait=False)
+        self._executor = SharedQueueExecutor(pool, processes=self.slots - 1)  # type: ignore[assignment]
+        return self
 
     def stop_workers(self) -> int:
-        """Shut the worker processes down, waiting for them to exit; return how many there were.
+        """Shut the batch slots down, waiting for the worker processes to exit; return how many
+        worker processes there were.
 
         Submitting afterwards raises Prefect's "Task runner is not started" error: call it only
         when the flow submits nothing more.
         """
-        executor = self._executor
+        executor: Any = self._executor
         if executor is None:
             return 0
-        n = len(getattr(executor, "_processes", None) or {})
+        pool = getattr(executor, "pool", executor)
+        n = len(getattr(pool, "_processes", None) or {})
         executor.shutdown(wait=True)
         self._executor = None
         return n
