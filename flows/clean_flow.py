@@ -420,7 +420,8 @@ def clean_flow(
     old = {r["file"]: r for r in state["files"].iter_rows(named=True)}
     context_changed = [f for f in unchanged if old[f]["repeat_sig"] != repeat_sig.get(f, "")]
     if context_changed:  # their lines must be decoded again: their roles may change
-        redo = [p for p in paths if _name(p) in set(context_changed)]
+        redo_names = set(context_changed)
+        redo = [p for p in paths if _name(p) in redo_names]
         for extra in _gather(
             [decode_task.submit(redo, max_bytes, {}, work / "raw-context.parquet")],
             [context_changed],
@@ -457,6 +458,7 @@ def clean_flow(
     keep = sorted(set(unchanged) - set(moved))
     prev = _previous_rows(out_dir, sorted(unchanged))
     if moved:
+        moved_set = set(moved)
         # Their lines and articles are unchanged: re-stage them from the last run's tables.
         stage = work / "stage-moved"
         atomic_write_parquet(
@@ -471,7 +473,7 @@ def clean_flow(
         for raw_moved in _gather(
             [
                 decode_task.submit(
-                    [p for p in paths if _name(p) in set(moved)], max_bytes, {}, work / "raw-moved.parquet"
+                    [p for p in paths if _name(p) in moved_set], max_bytes, {}, work / "raw-moved.parquet"
                 )
             ],
             [moved],
