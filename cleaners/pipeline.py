@@ -33,7 +33,7 @@ from cleaners.articles import build_articles
 from cleaners.encoding import decode_bytes, repair_frame
 from cleaners.lines import BLANK, collapse_ws, line_signals
 from cleaners.structure import assign_structure
-from cleaners.typos import NameIndex, count_names, find_typos, screen_paragraphs
+from cleaners.typos import NameIndex, count_names, find_typos, name_counts, screen_paragraphs
 
 #: Bump when a change to the cleaners changes their output (incremental runs re-clean then).
 CLEANER_VERSION = "0.1.0"
@@ -187,13 +187,15 @@ NAMES_SCHEMA: dict[str, Any] = {
 
 
 def name_rows(articles: pl.DataFrame) -> pl.DataFrame:
-    """Capitalised name counts of every article, one row per (file, article, source, name)."""
-    rows = [
-        (f, a, s, name, c)
-        for f, a, s, paras in articles.select("file", "article", "source", "paragraphs").iter_rows()
-        for name, c in count_names(paras).items()
-    ]
-    return pl.DataFrame(rows, schema=NAMES_SCHEMA, orient="row")
+    """Capitalised name counts of every article, one row per (file, article, source, name), in
+    article order and then name order (:func:`cleaners.typos.name_counts`)."""
+    paras = articles.select(text="paragraphs").with_row_index("key").explode("text")
+    keys = articles.select("file", "article", "source").with_row_index("key")
+    return (
+        name_counts(paras, "key")
+        .join(keys, on="key", how="left", maintain_order="left")
+        .select([pl.col(c).cast(t) for c, t in NAMES_SCHEMA.items()])
+    )
 
 
 SUMS_SCHEMA: dict[str, Any] = {"source": pl.Utf8, "name": pl.Utf8, "count": pl.Int64}

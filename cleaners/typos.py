@@ -46,6 +46,7 @@ __all__ = [
     "count_names",
     "find_typos",
     "find_typos_in_text",
+    "name_counts",
     "screen_paragraphs",
     "suggest",
 ]
@@ -334,6 +335,79 @@ def count_names(paragraphs: Iterable[str]) -> Counter[str]:
         if name in counts or _zipf(name.lower()) < 4.0:
             counts[name] += c
     return counts
+
+
+# The same tokens in polars' (Rust) regex syntax, for :func:`name_counts`. Python's letters
+# ``[^\W\d_]`` are the letters and the numerals that are not decimal digits; ``str.isspace``
+# also counts the separators U+001C-U+001F. Rust's Unicode tables are newer than Python's: a
+# character Python's ``unicodedata`` does not know yet may be classed differently.
+_RX_L = r"\p{L}\p{Nl}\p{No}"
+_RX_RUN = r"[\s\x1c-\x1f" + "".join("\\" + c if c in "\\]-^[" else c for c in _OPENERS) + "]"
+#: A word with an uppercase first letter (``str.isupper``), letters joined by apostrophes.
+_RX_CAP = rf"[\p{{Uppercase}}&&[{_RX_L}]][{_RX_L}]*(?:['’][{_RX_L}]+)*"
+#: A paragraph is cut into pieces: everything up to and including the next capitalised word
+#: that starts a token (after a non-letter that is not an apostrophe joining it to a letter, as
+#: ``_CAP_WORD``'s look-behinds say), then the rest. Pieces are contiguous: each piece's first
+#: character is the one right after the previous word.
+_RX_PIECE = rf"(?s).*?(?:[^{_RX_L}'’]|[^{_RX_L}]['’]){_RX_CAP}|(?s).+"
+#: Starts a sentence (:func:`_is_sentence_start`): the white space and openers before the word
+#: hold a quote, or follow a sentence end.
+_RX_INITIAL = rf"(?:[{re.escape(''.join(sorted(_SENT_END)))}]|[“\"‘]{_RX_RUN}*){_RX_RUN}*$"
+
+
+def name_counts(paragraphs: pl.DataFrame, key: str) -> pl.DataFrame:
+    """:func:`count_names` of every group of paragraphs at once, with polars expressions.
+
+    ``paragraphs`` has a ``key`` column and a ``text`` column (one paragraph per row; the
+    groups are the ``key`` values). Returns one row per (``key``, ``name``) with its ``count``,
+    sorted by both: the same counts as :func:`count_names` on each group's paragraphs. Python
+    runs only for the sentence-initial names never seen mid-sentence (their word frequency).
+
+    >>> df = pl.DataFrame({"k": [0, 0, 1], "text": ["Kim met Putin.", "The talks with Kim’s envoy went well.", "Then éric left"]})
+    >>> name_counts(df, "k").rows()
+    [(0, 'Kim', 2), (0, 'Putin', 1)]
+    """
+    text = pl.col("text")
+    # a "." before the paragraph is its start (a sentence start); a space after it ends the
+    # last piece, which tells whether a digit follows the last word
+    pieces = (
+        paragraphs.lazy()
+        .filter(text.is_not_null())
+        .select(key, piece=(pl.lit(".") + text + pl.lit(" ")).str.extract_all(_RX_PIECE))
+        .explode("piece")
+        .with_columns(
+            word=pl.col("piece").str.extract(rf"({_RX_CAP})$"),
+            after=pl.col("piece").shift(-1).str.head(1),
+        )
+        .filter(pl.col("word").is_not_null())
+        .with_columns(gap=pl.col("piece").str.head(-pl.col("word").str.len_chars().cast(pl.Int64)))
+    )
+    tokens = (
+        pieces.filter(~pl.col("gap").str.contains(r"\d$") & ~pl.col("after").str.contains(r"^\d"))
+        .with_columns(name=pl.col("word").str.replace(r"['’][sS]$", ""))
+        .with_columns(rest=pl.col("name").str.slice(1))
+        .filter(
+            (pl.col("name").str.len_chars() >= 2)
+            & ~pl.col("rest").str.contains(r"[\p{Uppercase}\p{Lt}]")
+            & pl.col("rest").str.contains(r"\p{Lowercase}")
+        )
+        .group_by(key, "name")
+        .agg(
+            mid=(~pl.col("gap").str.contains(_RX_INITIAL)).sum().cast(pl.Int64),
+            initial=pl.col("gap").str.contains(_RX_INITIAL).sum().cast(pl.Int64),
+        )
+        .collect()
+    )
+    only_initial = tokens.filter(pl.col("mid") == 0)["name"].unique().to_list()
+    rare = [n for n in only_initial if _zipf(n.lower()) < 4.0]
+    keep_initial = (pl.col("mid") > 0) | pl.col("name").is_in(rare)
+    return (
+        tokens.select(
+            key, "name", count=pl.col("mid") + pl.when(keep_initial).then(pl.col("initial")).otherwise(0)
+        )
+        .filter(pl.col("count") > 0)
+        .sort(key, "name")
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -416,6 +416,85 @@ def test_name_tokens_skip_lowercase_words_in_the_regex_engine(text: str) -> None
     assert list(_name_tokens(text)) == _reference_name_tokens(text)
 
 
+def _names_by_key(groups: list[list[str]]) -> tuple[list[tuple[int, str, int]], list[tuple[int, str, int]]]:
+    """(``name_counts`` rows, ``count_names`` of each group as rows) for paragraphs in groups."""
+    import polars as pl
+
+    from cleaners.typos import name_counts
+
+    frame = pl.DataFrame(
+        {"k": [k for k, g in enumerate(groups) for _ in g], "text": [p for g in groups for p in g]},
+        schema={"k": pl.Int64, "text": pl.Utf8},
+    )
+    expected = sorted((k, name, c) for k, g in enumerate(groups) for name, c in count_names(g).items())
+    return name_counts(frame, "k").rows(), expected
+
+
+def _known_to_python(text: str) -> bool:
+    """No character that Python's Unicode tables leave unassigned (polars' Rust tables are newer)."""
+    import unicodedata
+
+    return all(unicodedata.category(c) != "Cn" for c in text)
+
+
+# the tokenizer's edges: apostrophes joining words, digits on either side, openers and quotes
+# before a word, sentence ends, non-ASCII upper and lower case, titlecase, ², combining marks
+_NAME_ALPHABET = "aAbKkOoéÉǅ中² ’'\".!?:…“‘(—-*\x1c\u00a0\u0301019_,;Ⅻ"
+# names, common words that only count when seen mid-sentence, and what goes before a word
+_NAME_WORDS = st.sampled_from(
+    [
+        "Kim",
+        "Kim’s",
+        "The",
+        "Then",
+        "O'Brien",
+        "l’Orient",
+        "3Kim",
+        "Kim2",
+        "Mǅa",
+        "a",
+        ".",
+        "‘",
+        "“",
+        '"',
+        "(",
+        "—",
+        "3",
+        " ",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.text(alphabet=_NAME_ALPHABET, max_size=30)
+            | st.lists(st.one_of(_NAME_WORDS, st.text(alphabet=_NAME_ALPHABET, max_size=3))).map("".join)
+            | st.lists(_NAME_WORDS).map(" ".join)
+            | st.text(max_size=30).filter(_known_to_python),
+            max_size=4,
+        ),
+        max_size=4,
+    )
+)
+def test_vectorized_name_counts_equal_count_names(groups: list[list[str]]) -> None:
+    got, expected = _names_by_key(groups)
+    assert got == expected
+
+
+def test_vectorized_name_counts_on_the_eval_set_and_seeds() -> None:
+    from cleaners.pipeline import Source, clean_corpus
+
+    bench = _bench()
+    groups = [[*a.corrupted, *a.clean] for arts in bench.load_eval().values() for a in arts]
+    seeds = clean_corpus([Source(p.name, p.read_bytes()) for p in sorted((ROOT / "seeds").glob("*.txt"))])
+    groups += seeds.articles["paragraphs"].to_list()
+    got, expected = _names_by_key(groups)
+    assert len(expected) > 500
+    assert got == expected
+
+
 def test_name_tokens_on_the_eval_set() -> None:
     from cleaners.typos import _name_tokens
 
