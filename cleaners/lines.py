@@ -93,7 +93,8 @@ def line_signals(df: pl.DataFrame, repeats: pl.DataFrame | None = None) -> pl.Da
         lex_role = pl.when(hit).then(pl.lit(role)).otherwise(lex_role)
         lex_reason = pl.when(hit).then(pl.lit(reason)).otherwise(lex_reason)
     words = c.str.count_matches(r"\S+")
-    lower_words = c.str.count_matches(r"(?:^|\s)[\p{Ll}]")
+    # two or more words start lowercase: a lowercase word start, then another one later
+    two_lower_words = c.str.contains(r"(?s)(?:^|\s)\p{Ll}.*\s\p{Ll}")
     # caseless: no upper- or lowercase letter at all (contains stops at the first one; a count
     # of every cased letter took a fifth of this function)
     caseless = ~c.str.contains(r"[\p{Lu}\p{Ll}]")
@@ -101,7 +102,7 @@ def line_signals(df: pl.DataFrame, repeats: pl.DataFrame | None = None) -> pl.Da
         words=words.cast(pl.Int32),
         chars=c.str.len_chars().cast(pl.Int32),
         terminal=c.str.contains(TERMINAL),
-        sentence=(lower_words >= 2) | (caseless & (c.str.len_chars() >= 10)),
+        sentence=two_lower_words | (caseless & (c.str.len_chars() >= 10)),
         list_item=c.str.contains(LIST_ITEM),
         lex_role=lex_role,
         lex_reason=lex_reason,
