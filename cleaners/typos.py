@@ -870,19 +870,22 @@ def spelling_suspects(paragraphs: pl.DataFrame) -> pl.DataFrame:
     tok = pl.col("tok")
     first = tok.str.slice(0, 1)
     rest = tok.str.slice(1)
+    low = pl.col("raw_low").str.replace_all("’", "'", literal=True)
     tokens = (
         paragraphs.select("key", "paragraph", tok=pl.col("text").str.extract_all(WORD_PATTERN))
         .explode("tok")
         .drop_nulls("tok")
-        .with_columns(
-            low=tok.str.to_lowercase().str.replace_all("’", "'", literal=True),
-            raw_low=tok.str.to_lowercase(),
-            is_lower=tok == tok.str.to_lowercase(),
-            is_cap=(first != first.str.to_lowercase()) & (rest == rest.str.to_lowercase()),
-        )
+        .with_columns(raw_low=tok.str.to_lowercase())
     )
-    unknown = tokens.filter("is_lower").join(vocabulary(), left_on="low", right_on="word", how="anti")
-    caps = tokens.filter("is_cap")
+    # each token lowercased once; the capitalised test only on the tokens that are not lowercase
+    # (a capitalised token's first letter changes when lowercased, so it is one of them)
+    lower = tokens.filter(tok == pl.col("raw_low")).with_columns(low=low)
+    unknown = lower.join(vocabulary(), left_on="low", right_on="word", how="anti")
+    caps = (
+        tokens.filter(tok != pl.col("raw_low"))
+        .filter((first != first.str.to_lowercase()) & (rest == rest.str.to_lowercase()))
+        .with_columns(low=low)
+    )
     known_slip = pl.concat(
         [
             caps.join(codespell_words(), left_on="low", right_on="word", how="semi"),
