@@ -928,6 +928,32 @@ _NEEDS = {
 }
 
 
+def _neighbours_equal(paragraphs: pl.DataFrame) -> pl.Series:
+    """Per row of ``paragraphs``: two neighbouring words of its lowercased text are equal.
+
+    Words are compared down one exploded column (a word and the one before it, in the same row),
+    not a list evaluation per row.
+
+    >>> _neighbours_equal(pl.DataFrame({"text": ["We said said it.", "He said so.", "", "The the"]})).to_list()
+    [True, False, False, True]
+    """
+    w = pl.col("w")
+    words = paragraphs.select(w=pl.col("text").str.to_lowercase().str.extract_all(r"[^\W\d_]+"))
+    equal = (
+        words.with_row_index("row")
+        .explode("w")  # a row without words may leave no row here: the join below gives it False
+        .select("row", equal=(w == w.shift(1)) & (pl.col("row") == pl.col("row").shift(1)))
+        .group_by("row")
+        .agg(pl.col("equal").any())
+    )
+    return (
+        words.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("row"))
+        .join(equal, on="row", how="left", maintain_order="left")
+        .get_column("equal")
+        .fill_null(False)
+    )
+
+
 def screen_paragraphs(paragraphs: pl.DataFrame) -> pl.DataFrame:
     """Which detectors can fire on each paragraph, decided for the whole frame by polars expressions.
 
@@ -942,11 +968,7 @@ def screen_paragraphs(paragraphs: pl.DataFrame) -> pl.DataFrame:
     [[], ['doubled_word']]
     """
     text = pl.col("text")
-    words = text.str.to_lowercase().str.extract_all(r"[^\W\d_]+")
-    needs = {
-        "doubled_word": words.list.eval(pl.element() == pl.element().shift(1)).list.any().fill_null(False),
-        **{kind: text.str.contains(pattern) for kind, pattern in _NEEDS.items()},
-    }
+    needs = {kind: text.str.contains(pattern) for kind, pattern in _NEEDS.items()}
     suspects = spelling_suspects(paragraphs).with_columns(misspelling=pl.lit(True))
     mask = sum(
         (pl.col(kind).cast(pl.Int32) * _BIT[kind] for kind in SCREENED),
@@ -958,6 +980,7 @@ def screen_paragraphs(paragraphs: pl.DataFrame) -> pl.DataFrame:
         .with_columns(
             pl.col("misspelling").fill_null(False),
             unsafe=text.str.contains(f"[^{SAFE_CHARS}]"),
+            doubled_word=_neighbours_equal(paragraphs),
             **needs,
         )
         .select(
