@@ -243,9 +243,10 @@ def finish_task(
 ) -> tuple[pl.DataFrame, list[str]]:
     """Typos, validation, and the documents of one batch. Returns validation failures and the written paths (relative to out_dir).
 
-    The batch is read once and worked through :data:`FINISH_CHUNK_FILES` files at a time: every
-    step is per file (name counts come pooled in ``pooled``), so the chunks give the batch's
-    rows, and a worker holds one chunk's typo screens, checks and documents, not a batch's.
+    The batch is read once. Typos and documents are worked through :data:`FINISH_CHUNK_FILES`
+    files at a time: every step is per file (name counts come pooled in ``pooled``), so the
+    chunks give the batch's rows, and a worker holds one chunk's typo screens and documents, not
+    a batch's. The checks run once on the whole batch (their cost is mostly per call).
     """
     names = files["file"].to_list()
     batch = {
@@ -254,22 +255,30 @@ def finish_task(
         "names": _read_one(stage.with_suffix(".names.parquet"), names),
         "raw": _read_parts(raw_parts, names).select("file", "n", "raw", "keep"),
     }
-    all_typos, all_failures, written = [], [], []
-    for start in range(0, len(names), FINISH_CHUNK_FILES):
-        chunk = pl.col("file").is_in(names[start : start + FINISH_CHUNK_FILES])
-        lines, articles, raw = (_rows(batch[k], chunk) for k in ("lines", "articles", "raw"))
-        typos = detect_typos(articles, pooled, _rows(batch["names"], chunk))
-        failures = validate_corpus(raw, lines, articles, typos)
-        by_file: dict[str, list[dict[str, Any]]] = {}
-        for row in failures.iter_rows(named=True):
-            by_file.setdefault(row["file"] or "?", []).append(row)
-        corpus = Corpus(files=files.filter(chunk), lines=lines, articles=articles, typos=typos)
-        written += write_documents(out_dir, documents(corpus), stems, by_file)
-        all_typos.append(typos)
-        all_failures.append(failures)
+    chunks = [
+        pl.col("file").is_in(names[start : start + FINISH_CHUNK_FILES])
+        for start in range(0, len(names), FINISH_CHUNK_FILES)
+    ]
+    all_typos = [detect_typos(_rows(batch["articles"], c), pooled, _rows(batch["names"], c)) for c in chunks]
     typos = pl.concat(all_typos) if all_typos else pl.DataFrame(schema=TYPO_SCHEMA)
+    failures = (
+        validate_corpus(batch["raw"], batch["lines"], batch["articles"], typos)
+        if chunks
+        else pl.DataFrame(schema=FAILURE_SCHEMA)
+    )
+    by_file: dict[str, list[dict[str, Any]]] = {}
+    for row in failures.iter_rows(named=True):
+        by_file.setdefault(row["file"] or "?", []).append(row)
+    written = []
+    for chunk, chunk_typos in zip(chunks, all_typos, strict=True):
+        corpus = Corpus(
+            files=files.filter(chunk),
+            lines=_rows(batch["lines"], chunk),
+            articles=_rows(batch["articles"], chunk),
+            typos=chunk_typos,
+        )
+        written += write_documents(out_dir, documents(corpus), stems, by_file)
     atomic_write_parquet(stage.with_suffix(".typos.parquet"), typos)
-    failures = pl.concat(all_failures) if all_failures else pl.DataFrame(schema=FAILURE_SCHEMA)
     return failures, [p.relative_to(out_dir).as_posix() for p in written]
 
 
