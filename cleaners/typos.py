@@ -342,7 +342,7 @@ def count_names(paragraphs: Iterable[str]) -> Counter[str]:
 # also counts the separators U+001C-U+001F. Rust's Unicode tables are newer than Python's: a
 # character Python's ``unicodedata`` does not know yet may be classed differently.
 _RX_L = r"\p{L}\p{Nl}\p{No}"
-_RX_RUN = r"[\s\x1c-\x1f" + "".join("\\" + c if c in "\\]-^[" else c for c in _OPENERS) + "]"
+_RX_RUN = rf"[\s\x1c-\x1f{re.escape(_OPENERS)}]"
 #: A word with an uppercase first letter (``str.isupper``), letters joined by apostrophes.
 _RX_CAP = rf"[\p{{Uppercase}}&&[{_RX_L}]][{_RX_L}]*(?:['’][{_RX_L}]+)*"
 #: A paragraph is cut into pieces: everything up to and including the next capitalised word
@@ -391,10 +391,11 @@ def name_counts(paragraphs: pl.DataFrame, key: str) -> pl.DataFrame:
             & ~pl.col("rest").str.contains(r"[\p{Uppercase}\p{Lt}]")
             & pl.col("rest").str.contains(r"\p{Lowercase}")
         )
+        .with_columns(first=pl.col("gap").str.contains(_RX_INITIAL))
         .group_by(key, "name")
         .agg(
-            mid=(~pl.col("gap").str.contains(_RX_INITIAL)).sum().cast(pl.Int64),
-            initial=pl.col("gap").str.contains(_RX_INITIAL).sum().cast(pl.Int64),
+            mid=(~pl.col("first")).sum().cast(pl.Int64),
+            initial=pl.col("first").sum().cast(pl.Int64),
         )
         .collect()
     )
