@@ -171,11 +171,14 @@ def _sha(data: bytes | None) -> str | None:
     retry_delay_seconds=[1, 2, 4],
     retry_condition_fn=_retry_on_oserror,
 )
-def decode_task(paths: list[str], max_bytes: int, known: dict[str, str], part: Path) -> Decoded:
+def decode_task(
+    paths: list[str], max_bytes: int, known: dict[str, str], part: Path, hashes: bool = True
+) -> Decoded:
     """Read a batch; decode and repair the files whose bytes changed since the last run.
 
     The repaired lines go to ``part``, their content hashes to ``part``'s ``.hashes.parquet``
-    sibling: neither travels back to the flow.
+    sibling: neither travels back to the flow. ``hashes=False`` (files decoded again after the
+    repetition counts, whose hashes are counted already) writes no hashes.
     """
     sources, unchanged, n_bytes = [], {}, 0
     for p in paths:
@@ -188,15 +191,16 @@ def decode_task(paths: list[str], max_bytes: int, known: dict[str, str], part: P
             sources.append(src)
     files, raw = decode_sources(sources, max_bytes=max_bytes)
     lines = repair_lines(raw)
-    hashes = part.with_suffix(".hashes.parquet")
+    hashes_part = part.with_suffix(".hashes.parquet") if hashes and len(lines) else None
     if len(lines):
         atomic_write_parquet(part, lines)
-        atomic_write_parquet(hashes, line_hashes(lines))
+    if hashes_part is not None:
+        atomic_write_parquet(hashes_part, line_hashes(lines))
     return Decoded(
         files=files,
         unchanged=unchanged,
         part=part if len(lines) else None,
-        hashes=hashes if len(lines) else None,
+        hashes=hashes_part,
         n_bytes=n_bytes,
     )
 
@@ -432,7 +436,7 @@ def clean_flow(
         redo_names = set(context_changed)
         redo = [p for p in paths if _name(p) in redo_names]
         for extra in _gather(
-            [decode_task.submit(redo, max_bytes, {}, work / "raw-context.parquet")],
+            [decode_task.submit(redo, max_bytes, {}, work / "raw-context.parquet", hashes=False)],
             [context_changed],
             "decode",
             failed,
@@ -482,7 +486,11 @@ def clean_flow(
         for raw_moved in _gather(
             [
                 decode_task.submit(
-                    [p for p in paths if _name(p) in moved_set], max_bytes, {}, work / "raw-moved.parquet"
+                    [p for p in paths if _name(p) in moved_set],
+                    max_bytes,
+                    {},
+                    work / "raw-moved.parquet",
+                    hashes=False,
                 )
             ],
             [moved],

@@ -252,3 +252,17 @@ def test_repeat_signatures_match_the_per_file_reference() -> None:
     got = {f: sigs.get(f, "") for f in want}
     assert got == want
     assert sum(1 for v in got.values() if v) > 10 and sum(1 for v in got.values() if not v) > 0
+
+
+def test_a_decode_without_hashes_writes_no_hashes_part(tmp_path: Path) -> None:
+    """Files decoded again after the repetition counts (their hashes are counted already) get
+    their lines staged, and no hashes part beside them."""
+    from flows.clean_flow import decode_task
+
+    paths = [str(p) for p in sorted((ROOT / "seeds").glob("*.txt"))[:2]]
+    with_h = decode_task.fn(paths, 1 << 20, {}, tmp_path / "a.parquet")
+    without = decode_task.fn(paths, 1 << 20, {}, tmp_path / "b.parquet", hashes=False)
+    assert with_h.hashes == tmp_path / "a.hashes.parquet" and with_h.hashes.exists()
+    assert without.hashes is None and not (tmp_path / "b.hashes.parquet").exists()
+    assert without.part is not None
+    assert pl.read_parquet(without.part).equals(pl.read_parquet(with_h.part))
