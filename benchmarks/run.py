@@ -6,9 +6,12 @@ Everything runs in the same invocation on the same generated corpus (``benchmark
 
 a. the whole flow, ``newsclean run --input CORPUS --output OUT`` as a subprocess with its own
    ``PREFECT_HOME``, whose database a first run on one file has created (a scheduled flow runs
-   against an existing database; ``--cold`` times a first run instead, ~10 s more here; either
-   way Prefect's temporary server starts in the timed run): wall time, and peak RSS of the process tree (the sum of the RSS of the CLI and
-   every descendant, polled every 0.1 s; at least the ``ru_maxrss`` of the largest child);
+   against an existing database; ``--cold`` times a first run instead, ~10 s more here; by
+   default Prefect's temporary server starts in the timed run, as it does for ``newsclean run``
+   on its own; ``--server`` starts a Prefect API server before the timed runs and points them at
+   it, as a scheduled deployment runs): wall time, and peak RSS of the process tree (the sum of
+   the RSS of the CLI, every descendant and the ``--server``, polled every 0.1 s; at least the
+   ``ru_maxrss`` of the largest child);
 b. the cleaners in this process without Prefect: ``cleaners.pipeline.clean_corpus`` over the
    corpus in batches of ``--batch-mb`` (the flow's default batch size), timed without the file
    reads; the Prefect overhead share is ``1 - cleaners_time / flow_wall_time`` (so it counts
@@ -147,10 +150,12 @@ def run_flow(
     batch_mb: float | None,
     extra: list[str] | None = None,
     fresh_home: bool = True,
+    server: Any = None,
 ) -> dict[str, Any]:
     """Run ``newsclean run`` once; return wall time, peak tree RSS, exit code.
 
     ``fresh_home``: start from an empty ``PREFECT_HOME`` (Prefect creates its database); else keep it.
+    ``server``: a running ``flows.server.TemporaryServer`` to run against; its RSS counts in the peak.
     """
     import psutil
 
@@ -167,6 +172,10 @@ def run_flow(
         cmd += ["--batch-mb", str(batch_mb)]
     cmd += extra or []
     env = dict(os.environ, PREFECT_HOME=str(prefect_home))
+    also = []
+    if server is not None:
+        env["PREFECT_API_URL"] = server.api_url
+        also.append(psutil.Process(server.proc.pid))
     log(f"flow: {' '.join(cmd)}")
     peak = 0
     with open(log_path, "wb") as fh:
@@ -175,7 +184,7 @@ def run_flow(
         last_report = t0
         try:
             while proc.poll() is None:
-                peak = max(peak, _tree_rss(proc))
+                peak = max(peak, _tree_rss(proc) + sum(_tree_rss(p) for p in also))
                 time.sleep(0.1)
                 if time.perf_counter() - last_report > 30:
                     last_report = time.perf_counter()
@@ -244,6 +253,30 @@ def run_cleaners(paths: list[Path], batch_bytes: int) -> dict[str, Any]:
             log(f"cleaners: {done}/{len(paths)} files, {clean_s:.0f} s")
     log(f"cleaners: {clean_s:.1f} s (+ {read_s:.1f} s reading), {articles} articles, {lines} lines")
     return {"clean_s": clean_s, "read_s": read_s, "articles": articles, "lines": lines}
+
+
+def start_server(prefect_home: Path) -> Any:
+    """Start ``flows.server.TemporaryServer`` on a fresh ``prefect_home`` (an earlier one is moved
+    aside and deleted) and wait until it answers; it creates its database while starting."""
+    from flows.server import TemporaryServer
+
+    if prefect_home.exists():
+        aside = prefect_home.rename(prefect_home.with_name(f"{prefect_home.name}.old-{os.getpid()}"))
+        shutil.rmtree(aside, ignore_errors=True)
+    prefect_home.mkdir(parents=True)
+    saved = os.environ.get("PREFECT_HOME")
+    os.environ["PREFECT_HOME"] = str(prefect_home)  # the server's database goes there
+    try:
+        server = TemporaryServer()
+    finally:
+        if saved is None:
+            os.environ.pop("PREFECT_HOME", None)
+        else:
+            os.environ["PREFECT_HOME"] = saved
+    t0 = time.perf_counter()
+    url = server.wait(timeout=120)
+    log(f"server: {url} answered after {time.perf_counter() - t0:.1f} s (not timed)")
+    return server
 
 
 # ---------------------------------------------------------------------------------------------
@@ -415,6 +448,12 @@ def main(argv: list[str] | None = None) -> int:
         help="time the flow's first run (Prefect creates its database, ~10 s here); by default a "
         "one-file run creates it first and is reported apart",
     )
+    ap.add_argument(
+        "--server",
+        action="store_true",
+        help="start a Prefect API server before the timed runs and run the flow against it (the "
+        "scheduled setting: no server start in the run); its RSS counts in the peak",
+    )
     ap.add_argument("--precheck-mb", type=float, default=3.0, help="clean text for the ftfy pre-check")
     ap.add_argument(
         "--datatrove-files", type=int, default=0, help="limit datatrove to the first N files (0: all)"
@@ -429,6 +468,8 @@ def main(argv: list[str] | None = None) -> int:
     unknown = steps - {"flow", "cleaners", "datatrove", "precheck"}
     if unknown:
         ap.error(f"unknown steps: {', '.join(sorted(unknown))}")
+    if args.server and args.cold:
+        ap.error("--server and --cold: the server creates the database before any timed run")
 
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="newsclean-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -440,7 +481,9 @@ def main(argv: list[str] | None = None) -> int:
         raw_bytes = sum(p.stat().st_size for p in paths)
         log(f"corpus: {len(paths)} files, {raw_bytes / MB:.1f} MB")
 
-        flow = first = None
+        flow = first = server = None
+        if "flow" in steps and args.server:
+            server = start_server(workdir / "prefect-home")
         if "flow" in steps:
             if not args.cold:
                 # a scheduled flow runs against an existing database: create it first, on one file
@@ -449,7 +492,13 @@ def main(argv: list[str] | None = None) -> int:
                 one.mkdir()
                 shutil.copy(paths[0], one / paths[0].name)
                 first = run_flow(
-                    one, workdir / "first-run-out", workdir / "prefect-home", workdir / "first-run.log", None
+                    one,
+                    workdir / "first-run-out",
+                    workdir / "prefect-home",
+                    workdir / "first-run.log",
+                    None,
+                    fresh_home=server is None,
+                    server=server,
                 )
             flow = run_flow(
                 workdir / "corpus",
@@ -459,12 +508,17 @@ def main(argv: list[str] | None = None) -> int:
                 args.flow_batch_mb,
                 args.flow_arg,
                 fresh_home=args.cold,
+                server=server,
             )
+            if server is not None:
+                server.stop()
         cl = run_cleaners(paths, int(args.batch_mb * MIB)) if "cleaners" in steps else None
         dt_paths = paths[: args.datatrove_files] if args.datatrove_files else paths
         dt = run_datatrove(dt_paths) if "datatrove" in steps else None
         pc = run_precheck(args.n, args.seed, args.precheck_mb, 5, paths) if "precheck" in steps else None
     finally:
+        if server is not None:
+            server.stop()
         if not args.keep:
             for sub in (
                 "corpus",
@@ -504,7 +558,12 @@ def main(argv: list[str] | None = None) -> int:
             f"flow              {flow['wall_s']:.1f} s wall (exit {flow['rc']}: {status}), "
             f"{flow['json_files']} json files"
         )
-        if first:
+        if server is not None and first:
+            print(
+                f"  (against a Prefect server started before it, as a scheduled run; a one-file run "
+                f"took {first['wall_s']:.1f} s, exit {first['rc']}: the floor of any run)"
+            )
+        elif first:
             print(
                 f"  (against an existing Prefect database; creating it took a first one-file run "
                 f"{first['wall_s']:.1f} s, exit {first['rc']}; --cold times a first run)"

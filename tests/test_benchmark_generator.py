@@ -209,3 +209,59 @@ def test_tiny_benchmark_run_prints_the_json_line(tmp_path: Path) -> None:
         assert isinstance(result["ratio_vs_datatrove"], float)
     # without --keep the corpus and outputs are removed
     assert not (tmp_path / "corpus").exists()
+
+
+@pytest.mark.slow
+def test_benchmark_server_mode_runs_the_flow_against_a_started_server(tmp_path: Path) -> None:
+    """``--server``: one Prefect server, started before the timed runs, serves both flow runs (the
+    one-file run and the timed one), and is stopped at the end."""
+    import psutil
+
+    before = {p.pid for p in psutil.process_iter()}
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(BENCH / "run.py"),
+            "--n",
+            "20",
+            "--workdir",
+            str(tmp_path),
+            "--steps",
+            "flow",
+            "--server",
+            "--keep",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "against a Prefect server started before it" in proc.stdout
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["n"] == 20 and result["mb_per_s"] > 0 and result["peak_rss_mb"] > 0
+    # both runs used the benchmark's server, none started its own temporary one
+    for log in ("first-run.log", "flow.log"):
+        assert "temporary Prefect server" not in (tmp_path / log).read_text(), log
+    docs = [p for p in (tmp_path / "flow-out").glob("*.json") if p.name != "run-manifest.json"]
+    assert len(docs) == 20
+    # the server is gone once the benchmark exits
+    servers = [
+        p
+        for p in psutil.process_iter(["pid", "cmdline"])
+        if p.info["pid"] not in before
+        and "prefect.server.api.server:create_app" in " ".join(p.info["cmdline"] or [])
+    ]
+    assert servers == []
+
+
+def test_benchmark_refuses_server_with_cold() -> None:
+    proc = subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--n", "1", "--server", "--cold"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 2
+    assert "--server and --cold" in proc.stderr
