@@ -264,15 +264,19 @@ def start_server(prefect_home: Path) -> Any:
         aside = prefect_home.rename(prefect_home.with_name(f"{prefect_home.name}.old-{os.getpid()}"))
         shutil.rmtree(aside, ignore_errors=True)
     prefect_home.mkdir(parents=True)
-    saved = os.environ.get("PREFECT_HOME")
-    os.environ["PREFECT_HOME"] = str(prefect_home)  # the server's database goes there
+    # the database goes to prefect_home; no telemetry, as newsclean sets for its own server (with
+    # it on, a fresh database logged "database is locked" while starting)
+    env = {"PREFECT_HOME": str(prefect_home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
     try:
         server = TemporaryServer()
     finally:
-        if saved is None:
-            os.environ.pop("PREFECT_HOME", None)
-        else:
-            os.environ["PREFECT_HOME"] = saved
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
     t0 = time.perf_counter()
     url = server.wait(timeout=120)
     log(f"server: {url} answered after {time.perf_counter() - t0:.1f} s (not timed)")

@@ -23,7 +23,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-EXIT_PORT_IN_USE = 3  # uvicorn's exit code when the port was taken in the meantime
+EXIT_STARTUP_FAILURE = 3  # uvicorn's exit code when it could not bind its port or the app failed to start
 DEFAULT_STARTUP_TIMEOUT = 180.0
 
 
@@ -31,6 +31,16 @@ def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _port_taken(port: int) -> bool:
+    """Whether something now listens on ``port`` of the loopback address."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
 
 
 def _prefect_dir() -> str:
@@ -44,6 +54,14 @@ class TemporaryServer:
     """One temporary Prefect API server on a free loopback port, stopped when the process exits."""
 
     def __init__(self) -> None:
+        # Prefect creates PREFECT_HOME, but not its missing parents: the server then cannot open
+        # its database. Made here, with its parents; if that fails the server's own error says why.
+        home = os.environ.get("PREFECT_HOME")
+        if home:
+            try:
+                Path(home).expanduser().mkdir(parents=True, exist_ok=True)
+            except OSError:
+                pass
         self.port = _free_port()
         self.proc = self._spawn()
         atexit.register(self.stop)  # registered before Prefect's own exit handlers, so it runs after them
@@ -87,9 +105,16 @@ class TemporaryServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             code = self.proc.poll()
-            if code == EXIT_PORT_IN_USE:  # the URL is in Prefect's settings already: no other port
+            if code == EXIT_STARTUP_FAILURE and _port_taken(self.port):
+                # the URL is in Prefect's settings already: no other port
                 raise RuntimeError(
                     f"port {self.port} was taken while the temporary Prefect server started; run again"
+                )
+            if code == EXIT_STARTUP_FAILURE:
+                home = os.environ.get("PREFECT_HOME", "~/.prefect")
+                raise RuntimeError(
+                    "the temporary Prefect server failed to start (its error is above); check that "
+                    f"PREFECT_HOME ({home}) is a folder you can write to"
                 )
             if code is not None:
                 raise RuntimeError(f"the temporary Prefect server exited with code {code} while starting")

@@ -238,6 +238,7 @@ def test_benchmark_server_mode_runs_the_flow_against_a_started_server(tmp_path: 
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "against a Prefect server started before it" in proc.stdout
+    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert result["n"] == 20 and result["mb_per_s"] > 0 and result["peak_rss_mb"] > 0
     # both runs used the benchmark's server, none started its own temporary one

@@ -80,3 +80,38 @@ def test_the_command_exits_1_with_the_traceback_on_an_uncaught_error() -> None:
     r = _entry("raise ZeroDivisionError('boom')")
     assert r.returncode == 1
     assert "ZeroDivisionError: boom" in r.stderr
+
+
+def test_a_server_whose_app_fails_to_start_is_not_called_a_port_clash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """uvicorn exits 3 both when its port is taken and when the app fails to start; a PREFECT_HOME
+    that is a file (no database can be opened) is the second, and the error says so."""
+    home = tmp_path / "home"
+    home.write_text("not a folder\n")
+    monkeypatch.setenv("PREFECT_HOME", str(home))
+    server = TemporaryServer()
+    try:
+        with pytest.raises(RuntimeError, match="failed to start") as err:
+            server.wait(timeout=180)
+        assert "was taken" not in str(err.value) and str(home) in str(err.value)
+        assert server.proc.returncode == 3
+    finally:
+        server.stop()
+
+
+def test_run_creates_a_prefect_home_whose_parents_are_missing(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    home = tmp_path / "not" / "yet" / "home"
+    env.update(PREFECT_HOME=str(home))
+    r = subprocess.run(
+        [str(BIN / "newsclean"), "run", "--input", str(ROOT / "seeds"), "--output", str(tmp_path / "out")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert (home / "prefect.db").is_file()
+    assert len(list((tmp_path / "out").glob("*.json"))) == len(list((ROOT / "seeds").glob("*.txt"))) + 1
