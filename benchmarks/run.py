@@ -266,7 +266,11 @@ def start_server(prefect_home: Path) -> Any:
     prefect_home.mkdir(parents=True)
     # the database goes to prefect_home; no telemetry, as newsclean sets for its own server (with
     # it on, a fresh database logged "database is locked" while starting)
-    env = {"PREFECT_HOME": str(prefect_home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
+    env = {
+        "PREFECT_HOME": str(prefect_home),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+    }
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
