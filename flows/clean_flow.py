@@ -559,6 +559,7 @@ def clean_flow(
         keep_rows.get("typos"),
         [st.with_suffix(".typos.parquet") for st in stages],
         ["file", "article", "paragraph", "start"],
+        TYPO_SCHEMA,
     )
     if lost:  # a failed batch's files have no outputs from this run
         files, typos = (
@@ -754,12 +755,15 @@ def _concat(frames: list[pl.DataFrame], schema: dict[str, Any]) -> pl.DataFrame:
     return pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=schema)
 
 
-def _sorted_concat(kept: pl.DataFrame | None, parts: list[Path], keys: list[str]) -> pl.DataFrame:
+def _sorted_concat(
+    kept: pl.DataFrame | None, parts: list[Path], keys: list[str], schema: dict[str, Any]
+) -> pl.DataFrame:
+    """The kept rows and the parts, sorted by ``keys``; an empty frame of ``schema`` if there are none."""
     frames = [pl.scan_parquet(p) for p in parts if p.exists()]
     if kept is not None and len(kept):
         frames.insert(0, kept.lazy())
     if not frames:
-        return kept if kept is not None else pl.DataFrame()
+        return kept if kept is not None else pl.DataFrame(schema=schema)
     df = pl.concat(frames, how="diagonal_relaxed").collect()
     return df.sort(keys)
 

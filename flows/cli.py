@@ -149,11 +149,52 @@ def _workers(args: argparse.Namespace) -> int:
     return min(os.cpu_count() or 1, 8) if total > enough else 1
 
 
+def _api_unreachable(url: str) -> str | None:
+    """Why nothing answers at the Prefect API ``url``, or None if something does (any HTTP answer,
+    an error status included: a server that wants credentials is still there)."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"{url.rstrip('/')}/health", timeout=10):
+            return None
+    except urllib.error.HTTPError:
+        return None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        return str(getattr(exc, "reason", exc))
+
+
+def _output_problem(out: Path) -> str | None:
+    """Why ``out`` cannot be made or written as a folder, or None. Nothing is created: a run that
+    stops before its flow starts leaves no trace."""
+    probe = out.absolute()
+    while not probe.exists():
+        if probe.is_symlink():
+            return f"{probe} is a broken symbolic link"
+        probe = probe.parent
+    if not probe.is_dir():
+        return f"{probe} is not a directory"
+    if not os.access(probe, os.W_OK | os.X_OK):
+        return f"{probe} is not writable"
+    return None
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     _prefect_env(Path.cwd())
     if not Path(args.input).is_dir():
         print(f"newsclean run: input folder not found: {args.input}", file=sys.stderr)
         return EXIT_USAGE
+    if (why := _output_problem(Path(args.output))) is not None:
+        print(f"newsclean run: cannot write the output folder {args.output}: {why}", file=sys.stderr)
+        return EXIT_USAGE
+    api = os.environ.get("PREFECT_API_URL")
+    if api and (why := _api_unreachable(api)) is not None:
+        print(
+            f"newsclean run: no Prefect API answers at {api} (PREFECT_API_URL): {why}; start that "
+            "server, or unset PREFECT_API_URL to run on a temporary one",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
     server = None
     if not os.environ.get("PREFECT_API_URL") and not args.dask_address:
         from flows.server import TemporaryServer
@@ -199,6 +240,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"{summary['unchanged']} unchanged; {summary['articles']} articles, {summary['lines']} lines, "
         f"{summary['typos']} typos, {summary['errors']} bad input, {len(summary['quarantined'])} quarantined"
     )
+    if not summary["files"]:
+        print(f"newsclean run: no files match {args.pattern} in {args.input}", file=sys.stderr)
     for f in summary["quarantined"]:
         print(f"  quarantined: {f}")
     for batch in summary.get("failed_batches", []):

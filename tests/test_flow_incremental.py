@@ -266,3 +266,33 @@ def test_a_decode_without_hashes_writes_no_hashes_part(tmp_path: Path) -> None:
     assert without.hashes is None and not (tmp_path / "b.hashes.parquet").exists()
     assert without.part is not None
     assert pl.read_parquet(without.part).equals(pl.read_parquet(with_h.part))
+
+
+def test_a_folder_that_starts_empty_grows_and_empties_again(prefect_harness, corpus, tmp_path):
+    """A scheduled run over a folder with no files yet completes with empty tables of the usual
+    columns; once files arrive they are cleaned as in a run that had them from the start, and
+    once they are gone their outputs go too."""
+    from cleaners.pipeline import TYPO_SCHEMA
+
+    inp, out = tmp_path / "grow", tmp_path / "out"
+    inp.mkdir()
+    empty = _run(inp, out)
+    assert empty["files"] == 0 and empty["cleaned"] == 0 and empty["gx_success"]
+    assert pl.read_parquet(out / "typos.parquet").schema == pl.Schema(TYPO_SCHEMA)
+    for t in ("files", "lines", "articles"):
+        assert pl.read_parquet(out / f"{t}.parquet").height == 0, t
+
+    for p in corpus.glob("*.txt"):
+        shutil.copy(p, inp / p.name)
+    grown = _run(inp, out)
+    assert grown["cleaned"] == 5 and grown["unchanged"] == 0
+    full = tmp_path / "full"
+    _run(corpus, full)
+    assert _outputs(out) == _outputs(full)
+
+    for p in inp.glob("*.txt"):
+        p.unlink()
+    emptied = _run(inp, out)
+    assert emptied["files"] == 0 and emptied["removed_stale"] > 0
+    assert not list(out.glob("*.json")) or [p.name for p in out.glob("*.json")] == ["run-manifest.json"]
+    assert not list((out / "text").glob("*.txt"))

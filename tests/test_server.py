@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -115,3 +116,50 @@ def test_run_creates_a_prefect_home_whose_parents_are_missing(tmp_path: Path) ->
     assert r.returncode == 0, r.stderr[-3000:]
     assert (home / "prefect.db").is_file()
     assert len(list((tmp_path / "out").glob("*.json"))) == len(list((ROOT / "seeds").glob("*.txt"))) + 1
+
+
+def _newsclean_run(
+    tmp_path: Path, inp: Path, out: Path, **env_extra: str
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env.update(PREFECT_HOME=str(tmp_path / "home"), **env_extra)
+    return subprocess.run(
+        [str(BIN / "newsclean"), "run", "--input", str(inp), "--output", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+    )
+
+
+def test_run_against_an_api_that_does_not_answer_is_a_clear_error(tmp_path: Path) -> None:
+    with socket.socket() as s:  # a loopback port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/api"
+    r = _newsclean_run(tmp_path, ROOT / "seeds", tmp_path / "out", PREFECT_API_URL=url)
+    assert r.returncode == 4, r.stderr[-2000:]
+    assert f"no Prefect API answers at {url} (PREFECT_API_URL)" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert not (tmp_path / "out").exists()  # nothing was written
+
+
+def test_run_into_an_output_path_below_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("x\n")
+    r = _newsclean_run(tmp_path, ROOT / "seeds", tmp_path / "a-file" / "out")
+    assert r.returncode == 2, r.stderr[-2000:]
+    assert (
+        f"cannot write the output folder {tmp_path / 'a-file' / 'out'}: {tmp_path / 'a-file'} is not a directory"
+        in r.stderr
+    )
+    assert "Traceback" not in r.stderr
+
+
+def test_run_over_an_empty_folder_completes_and_says_so(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    r = _newsclean_run(tmp_path, tmp_path / "in", tmp_path / "out")
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "no files match *.txt in" in r.stderr
+    assert "0 files ->" in r.stdout and "validation: passed" in r.stdout
+    assert "Traceback" not in r.stderr
