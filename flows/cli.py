@@ -164,6 +164,28 @@ def _api_unreachable(url: str) -> str | None:
         return str(getattr(exc, "reason", exc))
 
 
+def _dask_unreachable(address: str) -> str | None:
+    """Why nothing accepts a connection at a ``tcp://HOST:PORT`` Dask scheduler address, or None
+    (also for other schemes, which are left to Dask)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    if not address.startswith("tcp://"):
+        return None
+    try:
+        parts = urlsplit(address)
+        host, port = parts.hostname, parts.port
+    except ValueError as exc:
+        return str(exc)
+    if not host or not port:
+        return "expected tcp://HOST:PORT"
+    try:
+        with socket.create_connection((host, port), timeout=10):
+            return None
+    except OSError as exc:
+        return exc.strerror or str(exc)
+
+
 def _output_problem(out: Path) -> str | None:
     """Why ``out`` cannot be made or written as a folder, or None. Nothing is created: a run that
     stops before its flow starts leaves no trace."""
@@ -194,6 +216,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             "server, or unset PREFECT_API_URL to run on a temporary one",
             file=sys.stderr,
         )
+        return EXIT_FAILED
+    if args.dask_address and (why := _dask_unreachable(args.dask_address)) is not None:
+        print(f"newsclean run: no Dask scheduler answers at {args.dask_address}: {why}", file=sys.stderr)
         return EXIT_FAILED
     server = None
     if not os.environ.get("PREFECT_API_URL") and not args.dask_address:

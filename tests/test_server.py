@@ -119,12 +119,12 @@ def test_run_creates_a_prefect_home_whose_parents_are_missing(tmp_path: Path) ->
 
 
 def _newsclean_run(
-    tmp_path: Path, inp: Path, out: Path, **env_extra: str
+    tmp_path: Path, inp: Path, out: Path, *args: str, **env_extra: str
 ) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
     env.update(PREFECT_HOME=str(tmp_path / "home"), **env_extra)
     return subprocess.run(
-        [str(BIN / "newsclean"), "run", "--input", str(inp), "--output", str(out)],
+        [str(BIN / "newsclean"), "run", "--input", str(inp), "--output", str(out), *args],
         env=env,
         capture_output=True,
         text=True,
@@ -163,3 +163,15 @@ def test_run_over_an_empty_folder_completes_and_says_so(tmp_path: Path) -> None:
     assert "no files match *.txt in" in r.stderr
     assert "0 files ->" in r.stdout and "validation: passed" in r.stdout
     assert "Traceback" not in r.stderr
+
+
+def test_run_on_a_dask_address_that_does_not_answer_is_a_clear_error(tmp_path: Path) -> None:
+    with socket.socket() as s:  # a loopback port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    r = _newsclean_run(tmp_path, ROOT / "seeds", tmp_path / "out", "--dask-address", address)
+    assert r.returncode == 4, r.stderr[-2000:]
+    assert f"no Dask scheduler answers at {address}: Connection refused" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert not (tmp_path / "out").exists()
