@@ -65,6 +65,7 @@ from flows.outputs import (
     dump_json,
     output_stems,
     own_dir,
+    present,
     previous_outputs,
     read_source,
     remove_stale,
@@ -632,7 +633,7 @@ def clean_flow(
         "output_dir": str(out_dir),
         "started": started,
         "seconds": round(time.time() - started, 3),
-        "outputs": sorted(rel for rel in outputs if (out_dir / rel).exists()),
+        "outputs": sorted(present(out_dir, outputs)),
     }
     gx = validate_with_gx(pl.scan_parquet(articles_path), lines, files, out_dir / "reports")
     timer.lap("great_expectations")

@@ -6,6 +6,7 @@ import errno
 import fnmatch
 import json
 import os
+import posixpath
 import re
 import stat
 import tempfile
@@ -349,6 +350,29 @@ def write_documents(
     return written
 
 
+def present(out_dir: Path, rels: Iterable[str]) -> list[str]:
+    """The paths of ``rels`` (relative to ``out_dir``, ``/``-separated) that name existing files.
+
+    One listing per folder they are in, not a ``stat`` per path: a run can have 200,000 outputs
+    in three folders (1.08 s of stats against 0.21 s of listings at 100,000 inputs here).
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp()); (d / "text").mkdir(); (d / "a.json").write_text("{}")
+    2
+    >>> present(d, ["a.json", "b.json", "text/a-0.txt", "gone/x.txt", "text"])
+    ['a.json']
+    """
+    rels = list(rels)
+    listed: dict[str, set[str]] = {}
+    for folder in {posixpath.dirname(r) for r in rels}:
+        try:
+            with os.scandir(out_dir / folder) as entries:
+                listed[folder] = {e.name for e in entries if e.is_file()}
+        except OSError:  # missing, or not a folder
+            listed[folder] = set()
+    return [r for r in rels if posixpath.basename(r) in listed[posixpath.dirname(r)]]
+
+
 def previous_outputs(out_dir: Path) -> list[str]:
     """Outputs recorded by the last run's manifest (relative paths), if any."""
     try:
@@ -369,7 +393,10 @@ def remove_stale(out_dir: Path, keep: Iterable[str | Path], previous: Iterable[s
     root = out_dir.resolve()
     removed = []
     candidates = [out_dir / rel for rel in previous if rel not in keep_rel]
-    for p in [*candidates, *out_dir.rglob(f"{TMP_PREFIX}*")]:
+    leftovers = [  # os.walk: a third of rglob's time over 200,000 outputs
+        Path(top, name) for top, _, names in os.walk(out_dir) for name in names if name.startswith(TMP_PREFIX)
+    ]
+    for p in [*candidates, *leftovers]:
         r = p.resolve()
         if root not in r.parents or r.relative_to(root).as_posix() in keep_rel or not p.is_file():
             continue
