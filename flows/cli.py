@@ -16,6 +16,7 @@ import argparse
 import atexit
 import contextlib
 import json
+import math
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -165,11 +166,13 @@ def _api_unreachable(url: str) -> str | None:
 
 
 def _dask_unreachable(address: str) -> str | None:
-    """Why nothing accepts a connection at a ``tcp://HOST:PORT`` Dask scheduler address, or None
-    (also for other schemes, which are left to Dask)."""
+    """Why nothing accepts a connection at a ``tcp://HOST:PORT`` (or ``HOST:PORT``) Dask scheduler
+    address, or None (also for other schemes, which are left to Dask)."""
     import socket
     from urllib.parse import urlsplit
 
+    if "://" not in address:  # Dask reads HOST:PORT as tcp://HOST:PORT
+        address = f"tcp://{address}"
     if not address.startswith("tcp://"):
         return None
     try:
@@ -341,6 +344,48 @@ def cmd_typos(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _megabytes(text: str) -> float:
+    """An argparse type: a finite number of megabytes, 0 or more (0: a batch per file)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value) or value < 0 or value > 1e6:
+        raise argparse.ArgumentTypeError(f"expected megabytes from 0 to 1000000, got {text!r}")
+    return value
+
+
+def _at_least_one(text: str) -> int:
+    """An argparse type: a whole number, 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, got {text!r}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a finite number of seconds, more than 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected seconds above 0, got {text!r}")
+    return value
+
+
+def _pattern(text: str) -> str:
+    """An argparse type: a file pattern relative to the input folder (``*.txt``, ``*/*.txt``)."""
+    if not text or text.startswith(("/", "\\")) or Path(text).is_absolute():
+        raise argparse.ArgumentTypeError(
+            f"expected a pattern inside the input folder, like *.txt; got {text!r}"
+        )
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="newsclean", description="Clean scraped news text: boilerplate, encoding, typos, validation."
@@ -357,24 +402,38 @@ def build_parser() -> argparse.ArgumentParser:
         help="json: the contract document; text: body paragraphs only, blank-line separated",
     )
     c.add_argument("--output", metavar="DIR", help="write <stem>.json / <stem>.txt per input into DIR")
-    c.add_argument("--pattern", default="*.txt", help="file pattern inside input folders (default: *.txt)")
     c.add_argument(
-        "--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="larger inputs become error documents"
+        "--pattern", type=_pattern, default="*.txt", help="file pattern inside input folders (default: *.txt)"
+    )
+    c.add_argument(
+        "--max-bytes",
+        type=_at_least_one,
+        default=DEFAULT_MAX_BYTES,
+        help=f"larger inputs become error documents (default {DEFAULT_MAX_BYTES})",
     )
     c.set_defaults(func=cmd_clean)
     r = sub.add_parser("run", help="run the Prefect flow over a folder (default seeds/ -> cleaned/)")
-    r.add_argument("--input", default="seeds", metavar="DIR")
-    r.add_argument("--output", default="cleaned", metavar="DIR")
-    r.add_argument("--pattern", default="*.txt")
-    r.add_argument("--batch-mb", type=float, default=8.0, help="megabytes of input per task run (default 8)")
-    r.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES)
+    r.add_argument("--input", default="seeds", metavar="DIR", help="folder of scraped files (default seeds)")
+    r.add_argument("--output", default="cleaned", metavar="DIR", help="output folder (default cleaned)")
+    r.add_argument(
+        "--pattern", type=_pattern, default="*.txt", help="file pattern inside --input (default *.txt)"
+    )
+    r.add_argument(
+        "--batch-mb", type=_megabytes, default=8.0, help="megabytes of input per task run (default 8)"
+    )
+    r.add_argument(
+        "--max-bytes",
+        type=_at_least_one,
+        default=DEFAULT_MAX_BYTES,
+        help=f"larger inputs become error documents (default {DEFAULT_MAX_BYTES})",
+    )
     r.add_argument("--force", action="store_true", help="reclean every file, even unchanged ones")
     r.add_argument(
         "--dask-address", metavar="tcp://HOST:PORT", help="run the batches on an existing Dask cluster"
     )
     r.add_argument(
         "--workers",
-        type=int,
+        type=_at_least_one,
         metavar="N",
         help="batches run at once: one in this process, N-1 in worker processes (default: one per core "
         "when the input is more than 4 batches, else 1 = threads in this process)",
@@ -385,12 +444,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sv.add_argument("--input", default="seeds", metavar="DIR")
     sv.add_argument("--output", default="cleaned", metavar="DIR")
-    sv.add_argument("--pattern", default="*.txt")
-    sv.add_argument("--batch-mb", type=float, default=8.0)
-    sv.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES)
+    sv.add_argument("--pattern", type=_pattern, default="*.txt")
+    sv.add_argument("--batch-mb", type=_megabytes, default=8.0)
+    sv.add_argument("--max-bytes", type=_at_least_one, default=DEFAULT_MAX_BYTES)
     sv.add_argument("--name", default="newsclean-hourly", help="deployment name")
     sv.add_argument("--cron", default="0 * * * *", help="cron schedule (default hourly)")
-    sv.add_argument("--interval", type=float, help="seconds between runs instead of --cron")
+    sv.add_argument("--interval", type=_seconds, help="seconds between runs instead of --cron")
     sv.set_defaults(func=cmd_serve)
     rp = sub.add_parser("repair", help="print the text decoded, repaired and normalized, every line in place")
     rp.add_argument("path", metavar="PATH|-")
@@ -424,7 +483,13 @@ def entry() -> None:
     """
     exit_code = [1]  # an uncaught exception: Python's traceback, then exit status 1
     atexit.register(_leave_now, exit_code)
-    exit_code[0] = main()
+    try:
+        exit_code[0] = main()
+    except SystemExit as exc:  # argparse: 0 after --help, 2 on a usage error
+        code = exc.code
+        exit_code[0] = code if isinstance(code, int) else (0 if code is None else 1)
+        if code is not None and not isinstance(code, int):
+            print(code, file=sys.stderr)
     sys.exit(exit_code[0])
 
 

@@ -175,3 +175,38 @@ def test_run_on_a_dask_address_that_does_not_answer_is_a_clear_error(tmp_path: P
     assert f"no Dask scheduler answers at {address}: Connection refused" in r.stderr
     assert "Traceback" not in r.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        (["--help"], 0, "usage: newsclean"),
+        (["run", "--help"], 0, "--batch-mb"),
+        ([], 2, "required"),
+        (["run", "--bogus"], 2, "unrecognized arguments"),
+        (["run", "--batch-mb", "abc"], 2, "not a number"),
+        (["run", "--batch-mb", "nan"], 2, "expected megabytes"),
+        (["run", "--batch-mb", "inf"], 2, "expected megabytes"),
+        (["run", "--max-bytes", "0"], 2, "expected 1 or more"),
+        (["run", "--workers", "1.5"], 2, "not a whole number"),
+        (["run", "--pattern", ""], 2, "expected a pattern inside the input folder"),
+        (["run", "--pattern", "/abs/*.txt"], 2, "expected a pattern inside the input folder"),
+        (["clean", "x", "--pattern", ""], 2, "expected a pattern inside the input folder"),
+        (["serve", "--interval", "0"], 2, "expected seconds above 0"),
+    ],
+)
+def test_the_command_line_is_checked_before_anything_starts(args: list[str], code: int, says: str) -> None:
+    r = subprocess.run([str(BIN / "newsclean"), *args], capture_output=True, text=True, timeout=120)
+    assert r.returncode == code, (r.returncode, r.stderr[-1000:])
+    assert says in r.stdout + r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_a_dask_address_without_a_scheme_is_checked_as_tcp(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    r = _newsclean_run(tmp_path, ROOT / "seeds", tmp_path / "out", "--dask-address", f"127.0.0.1:{port}")
+    assert r.returncode == 4, r.stderr[-2000:]
+    assert f"no Dask scheduler answers at 127.0.0.1:{port}: Connection refused" in r.stderr
+    assert "Traceback" not in r.stderr
