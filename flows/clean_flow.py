@@ -356,6 +356,15 @@ def _load_state(state_dir: Path, out_dir: Path, force: bool) -> dict[str, Any]:
     return state
 
 
+def _previous_stems(out_dir: Path) -> dict[str, str]:
+    """The stem each file's outputs were written under in the last run (``files.parquet``)."""
+    try:
+        rows = pl.read_parquet(out_dir / "files.parquet", columns=["file", "stem"])
+    except (OSError, pl.exceptions.PolarsError):
+        return {}
+    return dict(rows.drop_nulls().iter_rows())
+
+
 def _previous_rows(out_dir: Path, keep: list[str]) -> dict[str, Any]:
     """Rows of the last run's tables for the files that are not recleaned (those with text as lazy scans)."""
     if not keep:
@@ -397,7 +406,14 @@ def clean_flow(
     stems = output_stems([_name(p) for p in paths])
     batches = make_batches(paths, batch_bytes)
     state = _load_state(state_dir, out_dir, force)
-    known = dict(state["files"].select("file", "sha256").iter_rows())
+    # a file keeps its outputs only under the stem it had: a new name can take its stem (stems are
+    # handed out in name order), and it then gets the stem it has in this run and is cleaned again
+    before = _previous_stems(out_dir) if len(state["files"]) else {}
+    known = {
+        f: sha
+        for f, sha in state["files"].select("file", "sha256").iter_rows()
+        if f in stems and before.get(f) == stems[f]
+    }
     bar = Progress(total_files=len(paths), total_batches=len(batches) * 3, enabled=progress)
     log.info("%d files in %d batches from %s", len(paths), len(batches), in_dir)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -296,3 +298,35 @@ def test_a_folder_that_starts_empty_grows_and_empties_again(prefect_harness, cor
     assert emptied["files"] == 0 and emptied["removed_stale"] > 0
     assert not list(out.glob("*.json")) or [p.name for p in out.glob("*.json")] == ["run-manifest.json"]
     assert not list((out / "text").glob("*.txt"))
+
+
+def test_a_new_name_that_takes_a_kept_files_stem_moves_that_file_not_its_outputs(
+    prefect_harness, corpus, tmp_path
+):
+    """Stems are handed out in name order: "a&b.txt" arriving beside "a+b.txt" takes its stem "a_b"
+    and pushes it to "a_b-2". Each file must end with its own document under the stem the files
+    table names, as in a full run, and when "a&b.txt" goes "a+b.txt" gets "a_b" back."""
+    seeds = sorted(corpus.glob("*.txt"))
+    inp, out = tmp_path / "names", tmp_path / "out"
+    inp.mkdir()
+    shutil.copy(seeds[0], inp / "a+b.txt")
+    _run(inp, out)
+    shutil.copy(seeds[4], inp / "a&b.txt")
+
+    def check() -> None:
+        full = tmp_path / "full"
+        shutil.rmtree(full, ignore_errors=True)
+        _run(inp, full)
+        assert _outputs(out) == _outputs(full)
+        for f, stem in pl.read_parquet(out / "files.parquet").select("file", "stem").iter_rows():
+            doc = json.loads((out / f"{stem}.json").read_text(encoding="utf-8"))
+            assert doc["file"] == f
+            assert doc["sha256"] == hashlib.sha256((inp / f).read_bytes()).hexdigest()
+
+    second = _run(inp, out)
+    assert second["cleaned"] == 2  # a+b.txt moved to a_b-2: cleaned again under it
+    check()
+    (inp / "a&b.txt").unlink()
+    _run(inp, out)
+    check()
+    assert not (out / "a_b-2.json").exists()
