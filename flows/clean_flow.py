@@ -69,6 +69,8 @@ from flows.outputs import (
     previous_outputs,
     read_source,
     remove_stale,
+    same_names,
+    same_names_message,
     write_documents,
     write_sorted_by_file,
 )
@@ -403,6 +405,8 @@ def clean_flow(
     own_dir(state_dir)
     # the inputs as path strings: a Path object each would hold ~480 bytes through the run
     paths = [os.path.join(in_dir, rel) for rel in discover_names(in_dir, pattern)]
+    if clash := same_names(paths):  # one name is one key in every table and output
+        raise ValueError(same_names_message(clash))
     stems = output_stems([_name(p) for p in paths])
     batches = make_batches(paths, batch_bytes)
     state = _load_state(state_dir, out_dir, force)

@@ -43,36 +43,74 @@ def _prefect_env(project_home: Path) -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 
-def _read_inputs(paths: Sequence[str], pattern: str, max_bytes: int) -> list[Source]:
-    from flows.outputs import discover, read_source
+def _input_paths(paths: Sequence[str], pattern: str) -> list[Path | None]:
+    """The input files of ``newsclean clean``: each file given, each match in each folder given;
+    None for standard input."""
+    from flows.outputs import discover
 
-    sources: list[Source] = []
+    found: list[Path | None] = []
     for p in paths:
         if p == "-":
-            sources.append(Source("stdin", sys.stdin.buffer.read()))
+            found.append(None)
             continue
         path = Path(p)
         if path.is_dir():
-            sources += [read_source(q, max_bytes) for q in discover(path, pattern)]
+            found += discover(path, pattern)
         elif not path.exists() and not path.is_symlink():
             raise FileNotFoundError(f"no such file or folder: {p}")
         else:
-            sources.append(read_source(path, max_bytes))
-    return sources
+            found.append(path)
+    return found
+
+
+def _read_inputs(found: Sequence[Path | None], max_bytes: int) -> list[Source]:
+    from flows.outputs import read_source
+
+    return [
+        Source("stdin", sys.stdin.buffer.read()) if p is None else read_source(p, max_bytes) for p in found
+    ]
 
 
 def cmd_clean(args: argparse.Namespace) -> int:
     from cleaners.pipeline import body_text, clean_corpus, documents
-    from flows.outputs import atomic_write_bytes, dump_json, output_stems
+    from flows.outputs import (
+        atomic_write_bytes,
+        display_name,
+        dump_json,
+        output_stems,
+        same_names,
+        same_names_message,
+    )
 
-    sources = _read_inputs(args.paths, args.pattern, args.max_bytes)
-    several = len(sources) != 1 or any(Path(p).is_dir() for p in args.paths if p != "-")
+    found = _input_paths(args.paths, args.pattern)
+    several = len(found) != 1 or any(Path(p).is_dir() for p in args.paths if p != "-")
     if several and not args.output:
         print(
             "newsclean clean: several inputs need --output DIR (one output file per input)", file=sys.stderr
         )
         return EXIT_USAGE
-    docs = documents(clean_corpus(sources, max_bytes=args.max_bytes))
+    clash = same_names([p if p is not None else "stdin" for p in found])
+    if clash:
+        print(f"newsclean clean: {same_names_message(clash)}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.output:
+        suffix = ".txt" if args.format == "text" else ".json"
+        stems = output_stems([p.name if p is not None else "stdin" for p in found])
+        inputs = {os.path.realpath(p) for p in found if p is not None}  # no error on a link loop
+        hit = [
+            p
+            for p in found
+            if p is not None
+            and os.path.realpath(Path(args.output) / f"{stems[display_name(p.name)]}{suffix}") in inputs
+        ]
+        if hit:
+            print(
+                f"newsclean clean: writing {args.format} into {args.output} would overwrite the input "
+                f"{hit[0]}; choose another --output folder",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+    docs = documents(clean_corpus(_read_inputs(found, args.max_bytes), max_bytes=args.max_bytes))
     bad = [d for d in docs.values() if "error" in d]
     for d in bad:
         print(f"newsclean clean: {d['file']}: {d['error']['kind']}: {d['error']['message']}", file=sys.stderr)
@@ -208,6 +246,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     _prefect_env(Path.cwd())
     if not Path(args.input).is_dir():
         print(f"newsclean run: input folder not found: {args.input}", file=sys.stderr)
+        return EXIT_USAGE
+    from flows.outputs import discover_names, same_names, same_names_message
+
+    try:
+        clash = same_names(discover_names(Path(args.input), args.pattern))
+    except (OSError, ValueError, NotImplementedError) as exc:
+        print(
+            f"newsclean run: cannot list {args.input} with --pattern {args.pattern}: {exc}", file=sys.stderr
+        )
+        return EXIT_USAGE
+    if clash:
+        print(f"newsclean run: {same_names_message(clash)}", file=sys.stderr)
         return EXIT_USAGE
     if (why := _output_problem(Path(args.output))) is not None:
         print(f"newsclean run: cannot write the output folder {args.output}: {why}", file=sys.stderr)

@@ -77,6 +77,28 @@ def display_name(name: str | Path) -> str:
     return name
 
 
+def same_names(paths: Sequence[str | Path]) -> dict[str, list[str]]:
+    """Inputs that share a file name (the key of every table and output), by name.
+
+    >>> same_names(["a/x.txt", "b/x.txt", "b/y.txt"])
+    {'x.txt': ['a/x.txt', 'b/x.txt']}
+    """
+    by_name: dict[str, list[str]] = {}
+    for p in paths:
+        by_name.setdefault(os.path.basename(p), []).append(str(p))
+    return {n: ps for n, ps in by_name.items() if len(ps) > 1}
+
+
+def same_names_message(clash: Mapping[str, list[str]]) -> str:
+    """One line naming the first clashes (see :func:`same_names`)."""
+    shown = "; ".join(f"{n}: {', '.join(ps)}" for n, ps in list(clash.items())[:3])
+    more = f" (and {len(clash) - 3} more names)" if len(clash) > 3 else ""
+    return (
+        f"inputs share a file name, so their outputs would collide: {shown}{more}; "
+        "clean them in separate runs or rename them"
+    )
+
+
 def read_source(path: Path, max_bytes: int) -> Source:
     """Read one input's bytes; an unreadable input becomes a Source with an error, never an exception.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -210,3 +211,70 @@ def test_a_dask_address_without_a_scheme_is_checked_as_tcp(tmp_path: Path) -> No
     assert r.returncode == 4, r.stderr[-2000:]
     assert f"no Dask scheduler answers at 127.0.0.1:{port}: Connection refused" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def _two_folders_with_one_name(tmp_path: Path) -> Path:
+    seeds = sorted((ROOT / "seeds").glob("*.txt"))
+    for day, seed in (("day1", seeds[0]), ("day2", seeds[1])):
+        (tmp_path / "in" / day).mkdir(parents=True)
+        shutil.copy(seed, tmp_path / "in" / day / "index.txt")
+    return tmp_path / "in"
+
+
+def test_clean_refuses_inputs_that_share_a_name(tmp_path: Path) -> None:
+    inp = _two_folders_with_one_name(tmp_path)
+    r = subprocess.run(
+        [
+            str(BIN / "newsclean"),
+            "clean",
+            str(inp / "day1"),
+            str(inp / "day2"),
+            "--output",
+            str(tmp_path / "o"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert r.returncode == 2, r.stderr[-2000:]
+    assert "inputs share a file name, so their outputs would collide: index.txt" in r.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_run_refuses_a_pattern_whose_files_share_a_name(tmp_path: Path) -> None:
+    inp = _two_folders_with_one_name(tmp_path)
+    r = _newsclean_run(tmp_path, inp, tmp_path / "out", "--pattern", "day*/*.txt")
+    assert r.returncode == 2, r.stderr[-2000:]
+    assert "inputs share a file name, so their outputs would collide: index.txt" in r.stderr
+    assert "Traceback" not in r.stderr and not (tmp_path / "out").exists()
+
+
+def test_clean_never_writes_over_its_inputs(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "seeds", tmp_path / "in")
+    before = {p.name: p.read_bytes() for p in (tmp_path / "in").iterdir()}
+    r = subprocess.run(
+        [
+            str(BIN / "newsclean"),
+            "clean",
+            str(tmp_path / "in"),
+            "--output",
+            str(tmp_path / "in"),
+            "--format",
+            "text",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert r.returncode == 2, r.stderr[-2000:]
+    assert "would overwrite the input" in r.stderr
+    assert {p.name: p.read_bytes() for p in (tmp_path / "in").iterdir()} == before
+    # json documents beside the inputs are fine: they overwrite nothing
+    r = subprocess.run(
+        [str(BIN / "newsclean"), "clean", str(tmp_path / "in"), "--output", str(tmp_path / "in")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert len(list((tmp_path / "in").glob("*.json"))) == len(before)
