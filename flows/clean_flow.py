@@ -358,6 +358,21 @@ def _load_state(state_dir: Path, out_dir: Path, force: bool) -> dict[str, Any]:
     return state
 
 
+def _quarantine_reasons(files: pl.DataFrame, failures: pl.DataFrame) -> dict[str, str]:
+    """Why each quarantined file is there: its bad-input error, or the checks its output failed."""
+    reasons: dict[str, str] = {}
+    for f, kind, message in (
+        files.filter(pl.col("error_kind").is_not_null())
+        .select("file", "error_kind", "error_message")
+        .iter_rows()
+    ):
+        reasons[f] = f"{kind}: {message}" if message else str(kind)
+    failed = failures.drop_nulls("file").group_by("file").agg(pl.col("frame") + "." + pl.col("check"))
+    for f, checks in failed.iter_rows():
+        reasons.setdefault(f, "failed validation: " + ", ".join(sorted(set(checks))))
+    return reasons
+
+
 def _previous_stems(out_dir: Path) -> dict[str, str]:
     """The stem each file's outputs were written under in the last run (``files.parquet``)."""
     try:
@@ -638,6 +653,7 @@ def clean_flow(
         "unchanged": len(keep),
         "errors": int(files["error_kind"].is_not_null().sum()),
         "quarantined": quarantined,
+        "quarantine_reasons": _quarantine_reasons(files, failures),
         "articles": len(articles),
         "lines": int(files["n_lines"].sum()),
         "typos": len(typos),

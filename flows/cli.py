@@ -132,6 +132,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 AUTO_WORKERS_BATCHES = 4  # above this many batches of input, --workers defaults to one per core
 EXIT_VALIDATION = 3  # a critical great-expectations expectation failed
+QUARANTINE_SHOWN = 20  # quarantined files whose reason run prints
 EXIT_FAILED = 4  # a batch kept failing (its files are named); the rest completed
 
 
@@ -320,8 +321,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     if not summary["files"]:
         print(f"newsclean run: no files match {args.pattern} in {args.input}", file=sys.stderr)
+    reasons = summary.get("quarantine_reasons", {})
     for f in summary["quarantined"]:
         print(f"  quarantined: {f}")
+    for f in summary["quarantined"][:QUARANTINE_SHOWN]:  # why, on stderr like clean's errors
+        print(f"newsclean run: {f}: {reasons.get(f, 'see its quarantine entry')}", file=sys.stderr)
+    if len(summary["quarantined"]) > QUARANTINE_SHOWN:
+        more = len(summary["quarantined"]) - QUARANTINE_SHOWN
+        print(f"newsclean run: and {more} more (their reasons are in quarantine/)", file=sys.stderr)
     for batch in summary.get("failed_batches", []):
         print(f"  failed at {batch['stage']}: {', '.join(batch['files'])}: {batch['error']}")
     print()

@@ -200,11 +200,34 @@ def own_dir(path: Path) -> Path:
     return path
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)  # read it by setting it, once, at import
+    os.umask(mask)
+    return mask
+
+
+#: Outputs get the mode a plain ``open()`` would give them (0666 less the umask), not
+#: ``mkstemp``'s private 0600: a team's shared output folder stays readable.
+FILE_MODE = 0o666 & ~_umask()
+
+
+def _mkstemp(folder: Path, suffix: str = "") -> tuple[int, str]:
+    """A temporary file in ``folder`` for an atomic write, with :data:`FILE_MODE`."""
+    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=folder, suffix=suffix)
+    try:
+        os.fchmod(fd, FILE_MODE)
+    except BaseException:
+        os.close(fd)
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return fd, tmp
+
+
 def atomic_write_bytes(path: Path, data: bytes, make_parent: bool = True) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
     if make_parent:
         path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=path.parent)
+    fd, tmp = _mkstemp(path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -232,7 +255,7 @@ def atomic_write_parquet(path: Path, df: pl.DataFrame | pl.LazyFrame) -> None:
     """Write a frame to ``path`` through a temporary file and a rename; a lazy frame is streamed
     (polars' streaming engine, never collected whole)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=path.parent, suffix=".parquet")
+    fd, tmp = _mkstemp(path.parent, ".parquet")
     os.close(fd)
     try:
         if isinstance(df, pl.LazyFrame):
@@ -299,7 +322,7 @@ def write_sorted_by_file(
         uppers.append(order[-1])
     arrow_schema = empty.to_arrow().schema
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=path.parent, suffix=".parquet")
+    fd, tmp = _mkstemp(path.parent, ".parquet")
     os.close(fd)
     written = 0
     try:

@@ -127,11 +127,15 @@ def test_flow_over_bad_corpus(prefect_harness: str, tmp_path: Path, monkeypatch:
             entry = json.loads(q.read_text(encoding="utf-8"))
             assert entry["file"] == display(name)
             assert entry["error"]["kind"] in expected[name] and entry["error"]["message"]
+            kind, _, message = summary["quarantine_reasons"][display(name)].partition(": ")
+            assert kind == entry["error"]["kind"] and message == entry["error"]["message"]
         elif q.exists():  # a cleaned document quarantined by validation must say why
             entry = json.loads(q.read_text(encoding="utf-8"))
             assert entry["validation_failures"], entry
             assert display(name) in summary["quarantined"]
+            assert summary["quarantine_reasons"][display(name)].startswith("failed validation: ")
     assert len(list((out_dir / "quarantine").glob("*.json"))) == len(summary["quarantined"])
+    assert sorted(summary["quarantine_reasons"]) == sorted(summary["quarantined"])
     # nothing written outside the output folder, nothing temporary left
     assert _tree(tmp_path) == sorted(
         ["in", "out", *(f"in/{p}" for p in _tree(in_dir)), *(f"out/{p}" for p in _tree(out_dir))]
@@ -165,6 +169,12 @@ def test_cli_run_bad_corpus_no_traceback(big_corpus: Path, tmp_path: Path) -> No
     assert f"{len(corpus)} files" in r.stdout and f"{n_bad} bad input" in r.stdout, r.stdout
     manifest = json.loads((out / "run-manifest.json").read_text(encoding="utf-8"))
     assert manifest["files"] == len(corpus) and manifest["errors"] == n_bad
+    # each bad input's reason is printed, as clean prints it (up to 20, then a count)
+    shown = [ln for ln in r.stderr.splitlines() if ln.startswith("newsclean run: ") and ": " in ln[15:]]
+    assert len(shown) >= min(n_bad, 20), r.stderr[-3000:]
+    for f, why in manifest["quarantine_reasons"].items():
+        if f in manifest["quarantined"][:20]:
+            assert f"newsclean run: {f}: {why}" in r.stderr
 
 
 def test_cli_clean_bad_corpus_no_traceback(big_corpus: Path, tmp_path: Path) -> None:

@@ -6,11 +6,13 @@ from __future__ import annotations
 import ast
 import json
 import os
+import stat
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import polars as pl
 import pytest
 from badinput import GOOD
 from hypothesis import given, settings
@@ -354,3 +356,16 @@ def test_discover_names_finds_what_discover_finds(tmp_path: Path, pattern: str) 
     assert discover_names(tmp_path, pattern) == want
     if pattern == "*.txt":
         assert {".hidden.txt", "dir.txt", "gone.txt", "caf\udce9.txt"} <= set(want)
+
+
+def test_outputs_get_the_mode_of_a_plain_open(tmp_path: Path) -> None:
+    """Atomic writes go through mkstemp (mode 0600); the outputs must not stay private to the owner."""
+    from flows.outputs import FILE_MODE, atomic_write_bytes, atomic_write_parquet
+
+    atomic_write_bytes(tmp_path / "a.json", b"{}\n")
+    atomic_write_parquet(tmp_path / "t.parquet", pl.DataFrame({"x": [1]}))
+    probe = tmp_path / "probe"
+    probe.write_bytes(b"")
+    assert FILE_MODE == stat.S_IMODE(probe.stat().st_mode)
+    for name in ("a.json", "t.parquet"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == FILE_MODE, name
