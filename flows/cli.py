@@ -401,12 +401,17 @@ def cmd_typos(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _megabytes(text: str) -> float:
-    """An argparse type: a finite number of megabytes, 0 or more (0: a batch per file)."""
+def _float(text: str) -> float:
+    """``text`` as a float, or argparse's error; the callers check its range (nan and inf fail it)."""
     try:
-        value = float(text)
+        return float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+
+
+def _megabytes(text: str) -> float:
+    """An argparse type: a finite number of megabytes, 0 or more (0: a batch per file)."""
+    value = _float(text)
     if not math.isfinite(value) or value < 0 or value > 1e6:
         raise argparse.ArgumentTypeError(f"expected megabytes from 0 to 1000000, got {text!r}")
     return value
@@ -425,10 +430,7 @@ def _at_least_one(text: str) -> int:
 
 def _seconds(text: str) -> float:
     """An argparse type: a finite number of seconds, more than 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    value = _float(text)
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"expected seconds above 0, got {text!r}")
     return value

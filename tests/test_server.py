@@ -42,15 +42,8 @@ def test_a_server_that_exits_while_starting_is_a_clear_error(monkeypatch: pytest
 
 
 def test_run_reports_a_server_that_does_not_start_in_time(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    env.update(PREFECT_HOME=str(tmp_path / "home"), PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="0")
-    r = subprocess.run(
-        [str(BIN / "newsclean"), "run", "--input", str(ROOT / "seeds"), "--output", str(tmp_path / "out")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=tmp_path,
+    r = _newsclean_run(
+        tmp_path, ROOT / "seeds", tmp_path / "out", PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="0"
     )
     assert r.returncode == 4, r.stderr[-2000:]
     assert "the temporary Prefect server did not answer within" in r.stderr
@@ -103,17 +96,8 @@ def test_a_server_whose_app_fails_to_start_is_not_called_a_port_clash(
 
 
 def test_run_creates_a_prefect_home_whose_parents_are_missing(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
     home = tmp_path / "not" / "yet" / "home"
-    env.update(PREFECT_HOME=str(home))
-    r = subprocess.run(
-        [str(BIN / "newsclean"), "run", "--input", str(ROOT / "seeds"), "--output", str(tmp_path / "out")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=tmp_path,
-    )
+    r = _newsclean_run(tmp_path, ROOT / "seeds", tmp_path / "out", PREFECT_HOME=str(home))
     assert r.returncode == 0, r.stderr[-3000:]
     assert (home / "prefect.db").is_file()
     assert len(list((tmp_path / "out").glob("*.json"))) == len(list((ROOT / "seeds").glob("*.txt"))) + 1
@@ -123,7 +107,8 @@ def _newsclean_run(
     tmp_path: Path, inp: Path, out: Path, *args: str, **env_extra: str
 ) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    env.update(PREFECT_HOME=str(tmp_path / "home"), **env_extra)
+    env["PREFECT_HOME"] = str(tmp_path / "home")
+    env.update(env_extra)
     return subprocess.run(
         [str(BIN / "newsclean"), "run", "--input", str(inp), "--output", str(out), *args],
         env=env,
