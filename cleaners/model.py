@@ -23,7 +23,7 @@ against it (:func:`LineModel.predict` returns it).
 >>> model = load_model()
 >>> p, why = model.predict(line_features(line_signals(df)))
 >>> [x >= model.p_threshold for x in p], why
-([False, True, True, False], ['lexicon', None, None, 'context'])
+([False, True, True, False], ['lexicon', None, None, 'lexicon'])
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ from cleaners.structure import assign_structure
 from cleaners.typos import NameIndex, count_names, find_typos, name_counts, screen_paragraphs
 
 #: Bump when a change to the cleaners changes their output (incremental runs re-clean then).
-CLEANER_VERSION = "0.1.0"
+CLEANER_VERSION = "0.2.0"
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
 FILES_SCHEMA: dict[str, Any] = {
@@ -61,7 +61,7 @@ TYPO_SCHEMA: dict[str, Any] = {
     "confidence": pl.Float64,
 }
 #: Columns of the lines frame that are written out (the signals stay in memory).
-LINE_COLUMNS = ["file", "n", "role", "reason", "article", "raw", "text", "content", "fixes"]
+LINE_COLUMNS = ["file", "n", "role", "reason", "article", "p_body", "raw", "text", "content", "fixes"]
 
 
 @dataclass(frozen=True)
@@ -323,7 +323,7 @@ def with_stats(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Per-file counts (lines, removed lines, body words, typos) and per-article typo counts.
 
-    >>> c = clean_corpus([Source("a.txt", b"Title\\nThe the storm hit the coast on Monday.\\nLeave a Reply")])
+    >>> c = clean_corpus([Source("a.txt", b"Storm hits coast\\nThe the storm hit the coast on Monday.\\nLeave a Reply")])
     >>> f, a = with_stats(c.files, c.lines, c.articles, c.typos)
     >>> f.select("n_lines", "n_removed", "n_words", "n_typos").row(0), a["n_typos"].to_list()
     ((3, 1, 8, 1), [1])
@@ -385,10 +385,12 @@ def documents(corpus: Corpus) -> dict[str, dict[str, Any]]:
             {"line": n, "before": x["before"], "after": x["after"], "steps": x["steps"]} for x in fx
         )
     lines: dict[str, list[dict[str, Any]]] = {}
-    for f, n, role, art, reason in (
-        corpus.lines.sort("file", "n").select("file", "n", "role", "article", "reason").iter_rows()
+    for f, n, role, art, reason, p_body in (
+        corpus.lines.sort("file", "n").select("file", "n", "role", "article", "reason", "p_body").iter_rows()
     ):
-        lines.setdefault(f, []).append({"n": n, "role": role, "article": art, "reason": reason})
+        lines.setdefault(f, []).append(
+            {"n": n, "role": role, "article": art, "reason": reason, "p_body": round(p_body, 4)}
+        )
     typos: dict[tuple[str, int], list[dict[str, Any]]] = {}
     for t in corpus.typos.sort("file", "article", "paragraph", "start").iter_rows(named=True):
         typos.setdefault((t["file"], t["article"]), []).append({k: t[k] for k in _TYPO_FIELDS})

@@ -5,21 +5,24 @@ Output: the same rows with ``role``, ``reason`` and ``article``.
 
 How the decision is made, per file:
 
-1. **Lexicon first.** A line matched by a phrase family keeps that family's role and reason
-   (ad slots, read-more links, comment prompts, source and date lines, bylines, photo credits…).
-2. **Repetition.** A short unterminated line seen in several files of the run is template
-   (``repeated_across_files``); a later copy of the title is ``duplicate_title``.
-3. **Anchors.** Prose-shaped lines that end like sentences (``strong``) anchor the body. Where a
-   file has none (a script without sentence punctuation), long lines anchor it instead.
-4. **Articles.** A new article starts after an end-of-article run (read-more link, source or
-   syndication line, comment prompt) when two or more anchors follow, or at a second date or
-   byline block that follows two anchors and precedes two more. Its title is the first
-   candidate line (a ``RELATED:`` teaser included); a teaser that starts nothing stays boilerplate.
-5. **Position and neighbours.** Within an article, the title is the first candidate line and
-   an unterminated line right after it is the subtitle. Between the first and last anchor, a
-   short unterminated line is a subheading (body), unless three or more come in a row (a link
-   menu); a long unterminated line is a caption. Before the first anchor, leftovers are head
-   furniture; after the last one, only prose-shaped sentences stay body.
+1. **The line model.** :mod:`cleaners.model` gives every line ``p_body`` from its features and
+   its neighbours' (:mod:`cleaners.features`); a line at or over the model's threshold is body.
+2. **Certain lexicon families** (:data:`CERTAIN_REASONS`: ad slots, comment prompts, share rows,
+   source lines...) decide their lines whatever the model says. The other families are features
+   of the model and, where the model does not read the line as story, give its role and reason
+   (a byline, a published line, a photo credit; an author bio is ``author_box``, a teaser after
+   the story ``related_teaser``).
+3. **Articles.** A new article starts after an end-of-article run (read-more link, source or
+   syndication line, comment prompt) when two or more body lines follow, or at a second date or
+   byline block between two runs of body. A ``RELATED:`` teaser that opens one is its title.
+4. **Title.** Among the headline-shaped lines before the story (4 to 40 words, no final stop, not
+   a sentence of the story), the nearest to it, preferring one followed by a date or byline and
+   one the page repeats; else the file's first line when it reads as a headline over the story.
+   Text that starts with the story (an extractor's output) has no title: ``title`` is null.
+5. **The rest.** After a comment prompt that follows the story, lines are ``comment_section``; a
+   later copy of the title is ``duplicate_title``; a long unterminated line the model removes
+   inside the story is a caption; every other removed line is boilerplate whose reason names the
+   feature group that weighed most against it (``model_context``, ``model_shape``...).
 
 >>> import polars as pl
 >>> from cleaners.lines import line_signals
@@ -32,27 +35,52 @@ How the decision is made, per file:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import polars as pl
 
+from cleaners.features import line_features
 from cleaners.lexicon import END_REASONS
+from cleaners.model import load_model
 
 #: Every role a line can have (CONTRACT.md), and those that belong to an article (boilerplate does not).
 ROLES = ("title", "subtitle", "meta", "byline", "body", "caption", "boilerplate")
 ARTICLE_ROLES = frozenset(ROLES) - {"boilerplate"}
 #: Meta reasons that open a second article when they sit between two runs of body.
 _BLOCK_REASONS = frozenset({"published_line", "byline"})
+#: Lexicon families that are never body on the labelled real pages: they decide a line whatever
+#: the model says. The other families are features the model weighs (a byline or a photo credit
+#: is sometimes the first sentence of a story).
+CERTAIN_REASONS = frozenset(
+    {
+        "no_visible_text",
+        "ad_slot",
+        "comment_prompt",
+        "timestamp",
+        "share_row",
+        "follow_prompt",
+        "tag_list",
+        "copyright_footer",
+        "source_line",
+        "syndication",
+        "newsletter_prompt",
+        "cookie_banner",
+    }
+)
 #: Furniture that may sit inside a comment thread without ending it.
 _COMMENT_AFTER = frozenset({"timestamp", "share_row", "navigation"})
-_SHORT_RUN = 3  # this many short unterminated lines in a row form a link menu
 _LONG_UNTERMINATED = 10  # words: an unterminated line this long inside a story is a caption
 _MAX_TITLE_WORDS = 40
+_RUN = 3  # body lines among the next five that start the story
+_MIN_TITLE_WORDS = 3  # a shorter line before the story is a heading or a label ("Chapter Text")
+_MAX_CASELESS_TITLE_CHARS = 60
+_MAX_SENTENCE_TITLE = 25  # words: the longest one-sentence headline
 
 
 @dataclass
 class _Line:
-    """One line's signals, as the per-file decision needs them."""
+    """One line's signals and the model's verdict, as the per-file decision needs them."""
 
     content: str
     words: int
@@ -64,6 +92,11 @@ class _Line:
     lex_role: str | None
     lex_reason: str | None
     repeat_files: int
+    repeat_in_file: int
+    caseless: bool
+    p_body: float
+    body: bool = False  # the model's decision: p_body at or over the model's threshold
+    why: str | None = None  # the feature group that weighed most against body
     role: str = ""
     reason: str | None = None
     article: int | None = None
@@ -77,18 +110,24 @@ class _Line:
     def teaser(self) -> bool:
         return self.lex_reason == "related_link"
 
+    @property
+    def certain(self) -> bool:
+        """A lexicon family that is never body on real pages: it decides, not the model."""
+        return self.lex_reason in CERTAIN_REASONS
 
-def _long(ln: _Line) -> bool:
-    """A long candidate line: the body's anchor where sentences have no final punctuation."""
-    return ln.candidate and (ln.chars >= 60 or ln.words >= 12)
+    @property
+    def model_reason(self) -> str:
+        return f"model_{self.why or 'context'}"
 
 
 def _anchors(lines: list[_Line]) -> list[bool]:
-    strong = [ln.candidate and ln.strong for ln in lines]
-    if any(strong):
-        return strong
-    # No sentence punctuation at all (some scripts, some scrapers): long lines anchor the body.
-    return [_long(ln) for ln in lines]
+    """The model's body lines anchor the articles (never a line a certain family decided). A
+    file where the model finds no body but has sentences (a short note, a one-paragraph page)
+    keeps them: emptying a file of prose is worse than keeping it."""
+    body = [ln.body and not ln.certain for ln in lines]
+    if any(body):
+        return body
+    return [ln.strong and ln.candidate for ln in lines]
 
 
 def _boundaries(lines: list[_Line], anchor: list[bool]) -> list[int]:
@@ -148,13 +187,64 @@ def _anchors_ahead(lines: list[_Line], anchor: list[bool], j: int) -> int:
     return count
 
 
+def _title_like(ln: _Line) -> bool:
+    """A headline's shape: a short candidate line that is not a sentence of the story."""
+    return (
+        (ln.candidate or ln.teaser)
+        and _headline_size(ln)
+        and not ln.list_item
+        and not ln.strong
+        and not ln.content.endswith(".")
+    )
+
+
+def _headline_size(ln: _Line) -> bool:
+    """Long enough to be a headline, short enough not to be a paragraph (by characters in a
+    caseless script, where words are not spaced)."""
+    if ln.caseless:
+        return ln.chars <= _MAX_CASELESS_TITLE_CHARS
+    return _MIN_TITLE_WORDS <= ln.words <= _MAX_TITLE_WORDS
+
+
+def _opening_headline(lines: list[_Line], i: int) -> bool:
+    """The file's first line, shaped like a headline over the story that follows: no final stop,
+    or one short sentence before a longer one (the title of a bare article)."""
+    ln = lines[i]
+    nxt = next((x for x in lines[i + 1 :] if x.candidate), None)
+    if not ln.candidate or ln.list_item or nxt is None or not nxt.body or not _headline_size(ln):
+        return False
+    return not ln.terminal or (not ln.body and ln.words <= _MAX_SENTENCE_TITLE and nxt.words > ln.words)
+
+
+def _title(lines: list[_Line], lo: int, first: int, art: int) -> int | None:
+    """The article's title, or none (extracted text usually starts with the story: its first
+    paragraph stays body). Among the headline-shaped lines before the first body line, the one
+    nearest to it, preferring one followed by a date or byline and one the page repeats (its
+    ``<title>`` and its heading)."""
+    if art > 0 and lines[lo].teaser:
+        return lo  # "RELATED: <headline>" that opens a second article is its title
+    best, best_score = None, -math.inf
+    for i in range(lo, first):
+        ln = lines[i]
+        if not _title_like(ln) or (art > 0 and ln.body and not ln.teaser):
+            continue
+        score = -0.15 * (first - i) - 1.0 * (ln.repeat_files >= 2 and not ln.teaser)
+        score += 2.0 * _meta_follows(lines, i, within=3) + 1.0 * (ln.repeat_in_file >= 2)
+        if score > best_score:
+            best, best_score = i, score
+    if best is None and lo == 0 and _opening_headline(lines, 0):
+        return 0
+    if best is not None:  # the first copy is the title, a later one its duplicate
+        best = next(i for i in range(lo, best + 1) if lines[i].content == lines[best].content)
+    return best
+
+
 def _decide_article(lines: list[_Line], anchor: list[bool], lo: int, hi: int, art: int) -> None:
     seg = range(lo, hi)
-    title_i = next((i for i in seg if lines[i].candidate or lines[i].teaser), None)
-    if title_i is not None and (
-        lines[title_i].words > _MAX_TITLE_WORDS or (anchor[title_i] and art > 0 and not lines[title_i].teaser)
-    ):
-        title_i = None
+    # Where the story starts: the first body line of a run (a stray body line in the page head is not it).
+    run = min(_RUN, sum(anchor[lo:hi]))
+    first_body = next((i for i in seg if anchor[i] and sum(anchor[i : i + _RUN + 2]) >= run), hi)
+    title_i = _title(lines, lo, first_body, art)
     # A comment prompt after the body starts the comment thread: nothing after it is story.
     comment_at = next(
         (i for i in seg if lines[i].lex_reason == "comment_prompt" and any(anchor[k] for k in range(lo, i))),
@@ -162,84 +252,46 @@ def _decide_article(lines: list[_Line], anchor: list[bool], lo: int, hi: int, ar
     )
     body_hi = comment_at if comment_at is not None else hi
     anchor_idx = [i for i in range(lo, body_hi) if anchor[i] and i != title_i]
-    if not anchor_idx:  # only the title reads like a sentence (a truncated page): long lines anchor
-        anchor_idx = [i for i in range(lo, body_hi) if i != title_i and _long(lines[i])]
-    anchored = set(anchor_idx)
     first = anchor_idx[0] if anchor_idx else hi
     last = anchor_idx[-1] if anchor_idx else lo - 1
     subtitle_i = None
     title_text = lines[title_i].content if title_i is not None else None
     if title_i is not None:
-        nxt = next(
-            (i for i in range(title_i + 1, first) if lines[i].candidate and lines[i].content != title_text),
-            None,
-        )
-        if nxt is not None:
+        nxt = title_i + 1  # a standfirst right under the headline, before the story's sentences
+        if nxt < hi:
             s = lines[nxt]
-            if not s.terminal and 4 <= s.words <= _MAX_TITLE_WORDS and not s.list_item:
+            if (
+                s.candidate
+                and not s.terminal
+                and 4 <= s.words <= _MAX_TITLE_WORDS
+                and not s.list_item
+                and s.content != title_text
+            ):
                 subtitle_i = nxt
-    # runs of short unterminated candidate lines (link menus)
-    short = [
-        ln.candidate and not ln.terminal and ln.words < _LONG_UNTERMINATED and not ln.list_item
-        for ln in lines
-    ]
-    run_len = [0] * len(lines)
-    i = lo
-    while i < hi:
-        if short[i]:
-            j = i
-            while j < hi and short[j]:
-                j += 1
-            for k in range(i, j):
-                run_len[k] = j - i
-            i = j
-        else:
-            i += 1
     for i in seg:
         ln = lines[i]
         if i == title_i:
             ln.role, ln.reason = "title", None
         elif i == subtitle_i:
             ln.role, ln.reason = "subtitle", "after_title"
-        elif ln.lex_reason == "author_bio" and first <= i <= last:
-            ln.role, ln.reason = "body", None  # "<Name> is a reporter …" inside the story is story
-        elif not ln.candidate:
+        elif ln.certain:
             ln.role, ln.reason = ln.lex_role or "boilerplate", ln.lex_reason
         elif title_text is not None and ln.content == title_text:
             ln.role, ln.reason = "boilerplate", "duplicate_title"
         elif comment_at is not None and i > comment_at:
             ln.role, ln.reason = "boilerplate", "comment_section"
-        elif (
-            ln.repeat_files >= 2
-            and not ln.terminal
-            and ln.words <= 8
-            and ln.chars <= 60
-            and not first <= i <= last
-        ):
-            # Template lines repeat across the files of a site; copies of one story share their
-            # subheadings too, so only lines outside the story's span count.
-            ln.role, ln.reason = "boilerplate", "repeated_across_files"
-        elif first <= i <= last:
-            if i in anchored or ln.terminal or ln.list_item:
-                ln.role, ln.reason = "body", None
-            elif ln.words >= _LONG_UNTERMINATED:
-                ln.role, ln.reason = "caption", "unterminated_long_line"
-            elif run_len[i] >= _SHORT_RUN:
-                ln.role, ln.reason = "boilerplate", "link_menu"
-            else:
-                ln.role, ln.reason = "body", None  # a subheading inside the story
-        elif i < first:
-            if ln.words >= _LONG_UNTERMINATED and not ln.terminal:
-                ln.role, ln.reason = "caption", "unterminated_long_line"
-            else:
-                ln.role, ln.reason = "boilerplate", "before_body"
+        elif anchor[i] and i <= body_hi:
+            ln.role, ln.reason = "body", None
+        elif not ln.candidate:
+            # The lexicon's family, where the model does not read the line as story.
+            reason = "author_box" if ln.lex_reason == "author_bio" else ln.lex_reason
+            if ln.teaser and i > last:
+                reason = "related_teaser"
+            ln.role, ln.reason = ln.lex_role or "boilerplate", reason
+        elif first <= i <= last and not ln.terminal and ln.words >= _LONG_UNTERMINATED:
+            ln.role, ln.reason = "caption", ln.model_reason  # a long unterminated line inside the story
         else:
-            if (ln.terminal and ln.sentence and ln.words >= 3 and run_len[i] == 0) or (
-                ln.list_item and ln.sentence and ln.words >= 4
-            ):
-                ln.role, ln.reason = "body", None
-            else:
-                ln.role, ln.reason = "boilerplate", "after_body"
+            ln.role, ln.reason = "boilerplate", ln.model_reason
         ln.article = art if ln.role in ARTICLE_ROLES else None
 
 
@@ -274,16 +326,25 @@ _FIELDS = (
     "lex_role",
     "lex_reason",
     "repeat_files",
+    "repeat_in_file",
+    "caseless",
+    "p_body",
 )
 
 
 def assign_structure(signals: pl.DataFrame) -> pl.DataFrame:
-    """Add ``role``, ``reason`` and ``article`` to a signals frame (rows sorted by file, n)."""
-    signals = signals.sort("file", "n")
+    """Add ``p_body``, ``role``, ``reason`` and ``article`` to a signals frame (returned sorted by
+    file, n): the line model's scores, then the per-file decision."""
+    columns = signals.columns
+    features = line_features(signals)
+    model = load_model()
+    p_body, why = model.predict(features)
+    signals = features.select(columns).with_columns(p_body=pl.Series(p_body, dtype=pl.Float64))
+    body = [p >= model.p_threshold for p in p_body]
     roles: list[str] = []
     reasons: list[str | None] = []
     articles: list[int | None] = []
-    rows = signals.select("file", *_FIELDS).iter_rows()
+    rows = zip(signals.select("file", *_FIELDS).iter_rows(), body, why, strict=True)
     current: str | None = None
     lines: list[_Line] = []
 
@@ -293,12 +354,14 @@ def assign_structure(signals: pl.DataFrame) -> pl.DataFrame:
         reasons.extend(ln.reason for ln in lines)
         articles.extend(ln.article for ln in lines)
 
-    for file, *fields in rows:  # sorted by file: one pass, no per-file frame operations
+    for (file, *fields), is_body, reason in rows:  # sorted by file: one pass, no per-file frames
         if file != current and lines:
             flush()
             lines = []
         current = file
-        lines.append(_Line(*fields))
+        ln = _Line(*fields)
+        ln.body, ln.why = is_body, reason
+        lines.append(ln)
     if lines:
         flush()
     return signals.with_columns(

@@ -401,6 +401,54 @@ def cmd_typos(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from cleaners.model import MODEL_FILE
+    from cleaners.training.train import digest, run_training
+
+    root = Path(__file__).resolve().parent.parent
+    shared = Path(args.shared)
+    if not (shared / "data" / "realworld").is_dir():
+        print(f"newsclean train: no labelled data at {shared / 'data' / 'realworld'}", file=sys.stderr)
+        return EXIT_USAGE
+    err = Console(stderr=True)
+    with err.status("training") as status:
+        result = run_training(
+            shared,
+            root / "seeds",
+            root / "tests" / "fixtures" / "pages",
+            out_of_fold=not args.no_oof,
+            progress=lambda msg: status.update(f"training: {msg}"),
+        )
+    out = Console()
+    if result.oof is not None:
+        table = Table(title=f"out-of-fold, {result.pages} pages grouped by site (realworld.py metric)")
+        for col in ("set", "input", "P", "R", "F1", "keep-all F1", "keep-all R"):
+            table.add_column(col, justify="left" if col in ("set", "input") else "right", no_wrap=True)
+        for r in result.oof.iter_rows(named=True):
+            table.add_row(
+                r["set"],
+                r["input"],
+                *(f"{r[k]:.3f}" for k in ("precision", "recall", "f1", "keep_all_f1", "keep_all_recall")),
+            )
+        out.print(table)
+    target = Path(args.output) if args.output else root / "cleaners" / MODEL_FILE
+    shipped = target.read_text(encoding="utf-8") if target.exists() else None
+    if args.check:
+        same = shipped == result.model_text
+        out.print(
+            f"{target}: {'matches' if same else 'differs from'} the trained model ({digest(result.model_text)[:12]})"
+        )
+        return EXIT_OK if same else 1
+    target.write_text(result.model_text, encoding="utf-8")
+    out.print(
+        f"wrote {target} ({len(result.model_text) // 1024} KB, sha256 {digest(result.model_text)[:12]}, {result.lines} lines)"
+    )
+    return EXIT_OK
+
+
 def _float(text: str) -> float:
     """``text`` as a float, or argparse's error; the callers check its range (nan and inf fail it)."""
     try:
@@ -516,6 +564,18 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("typos", help="print one JSON object per suspected typo")
     t.add_argument("path", metavar="PATH|-")
     t.set_defaults(func=cmd_typos)
+    tr = sub.add_parser(
+        "train", help="retrain the line model on ../shared/data and print its out-of-fold figures"
+    )
+    tr.add_argument(
+        "--shared", default="../shared", metavar="DIR", help="the shared data folder (default ../shared)"
+    )
+    tr.add_argument(
+        "--output", metavar="FILE", help="where to write the model (default: the shipped model file)"
+    )
+    tr.add_argument("--no-oof", action="store_true", help="skip the out-of-fold figures (5x faster)")
+    tr.add_argument("--check", action="store_true", help="write nothing; exit 1 if the shipped model differs")
+    tr.set_defaults(func=cmd_train)
     return ap
 
 

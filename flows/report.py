@@ -451,7 +451,8 @@ def file_view_markdown(
     quarantined: bool,
     max_lines: int = MAX_LINES_PER_VIEW,
 ) -> str:
-    """One file: what was removed (role and reason, as scraped) and the kept lines as they now read."""
+    """One file: what was removed (role and reason, as scraped) and the kept lines as they now read,
+    each with the line model's ``p_body``."""
     mine = lines.filter(pl.col("file") == name).sort("n") if _has(lines, "file", "n") else lines
     removed = mine.filter(~pl.col("role").is_in(KEPT_ROLES)) if _has(mine, "role") else mine.clear()
     kept = mine.filter(pl.col("role").is_in(KEPT_ROLES)) if _has(mine, "role") else mine.clear()
@@ -499,7 +500,9 @@ def file_view_markdown(
                 text = r.get("content")
             steps = sorted({st for fx in (r.get("fixes") or []) for st in (fx.get("steps") or [])})
             fixed = f" *(repaired: {md_text(', '.join(steps))})*" if steps and not removed_part else ""
-            parts.append(f"- `{r['n']}` {label}: {md_text(text)}{fixed}")
+            p_body = r.get("p_body")
+            score = "" if p_body is None else f" · p_body {p_body:.2f}"
+            parts.append(f"- `{r['n']}` {label}{score}: {md_text(text)}{fixed}")
         if len(shown) < len(frame):
             parts += [
                 "",

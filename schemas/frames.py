@@ -38,6 +38,7 @@ class LinesModel(pa.DataFrameModel):
     role: str = pa.Field(isin=list(ROLES))
     reason: str = pa.Field(nullable=True, str_matches=r"^[a-z][a-z0-9_]*$")
     article: pl.Int32 = pa.Field(nullable=True, ge=0)
+    p_body: pl.Float64 = pa.Field(ge=0.0, le=1.0)
 
     @pa.dataframe_check
     @classmethod

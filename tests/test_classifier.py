@@ -131,26 +131,14 @@ def test_subheadings_and_list_items_inside_the_story_are_body() -> None:
     assert got[3:7] == [("body", None)] * 4, got
 
 
-def test_a_long_unterminated_line_inside_the_story_is_a_caption() -> None:
-    got = roles(
-        page("A rescue worker carries a child through the flood water in the centre of town on Monday")
-    )
-    assert got[3] == ("caption", "unterminated_long_line")
-
-
-def test_a_run_of_short_links_is_a_menu() -> None:
-    got = roles(page("World", "Politics", "Business", "Sport"))
-    assert got[3:7] == [("boilerplate", "link_menu")] * 4
-
-
 def test_unterminated_lines_after_the_story_are_furniture() -> None:
     lines = [*page(), "More from the region", "Storm season ends early this year", "Mayor opens new bridge"]
     got = roles(lines)
-    assert [r for r in got[-3:]] == [
-        ("boilerplate", "read_more_link"),
-        ("boilerplate", "after_body"),
-        ("boilerplate", "after_body"),
-    ]
+    assert got[-3] == ("boilerplate", "read_more_link")
+    # the model removes the teasers and names the feature group that weighed most against them
+    assert all(role == "boilerplate" and (reason or "").startswith("model_") for role, reason in got[-2:]), (
+        got
+    )
 
 
 def test_repeated_title_and_cross_file_template_lines() -> None:
@@ -172,7 +160,7 @@ def test_repeated_title_and_cross_file_template_lines() -> None:
     docs = documents(clean_corpus([Source("a.txt", a), Source("b.txt", b)]))
     got_a = [(d["role"], d["reason"]) for d in docs["a.txt"]["lines"]]
     assert got_a[1] == ("boilerplate", "duplicate_title")
-    assert got_a[2] == ("boilerplate", "repeated_across_files")
+    assert got_a[2] == ("boilerplate", "model_repetition")
 
 
 def test_glued_second_article_after_related_teaser() -> None:
@@ -201,7 +189,7 @@ def test_glued_second_article_after_related_teaser() -> None:
 
 def test_a_related_teaser_that_starts_nothing_stays_boilerplate() -> None:
     got = roles([*page(), "RELATED: Storm season ends early this year"])
-    assert got[-1] == ("boilerplate", "related_link")
+    assert got[-1] == ("boilerplate", "related_teaser")
     assert sum(r[0] == "title" for r in got) == 1
 
 
@@ -237,10 +225,12 @@ def test_a_page_of_nothing_but_furniture_has_no_article() -> None:
 
 
 def test_signals_are_vectorized_per_line() -> None:
-    df = pl.DataFrame({"file": ["a", "a"], "n": [1, 2], "content": ["Short one", "This is a full sentence."]})
+    df = pl.DataFrame(
+        {"file": ["a", "a"], "n": [1, 2], "content": ["Storm hits coast", "This is a full sentence."]}
+    )
     sig = line_signals(df)
     assert sig["strong"].to_list() == [False, True]
-    assert sig["words"].to_list() == [2, 5]
+    assert sig["words"].to_list() == [3, 5]
     assert assign_structure(sig)["role"].to_list() == ["title", "body"]
 
 
