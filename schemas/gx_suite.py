@@ -26,10 +26,12 @@ rewritten to local copies of their CSS/JS (see ``schemas.vendor_assets``).
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import math
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -416,6 +418,76 @@ def collect_rows(results: dict[str, list[Any]]) -> list[dict]:
     return rows
 
 
+# ----------------------------------------------------------------------------- Data Docs safety
+
+
+def _escape_strings(obj: Any) -> Any:
+    """Every string in ``obj`` (nested lists and dicts, keys too) HTML-escaped."""
+    if isinstance(obj, str):
+        return html.escape(obj, quote=True)
+    if isinstance(obj, list):
+        return [_escape_strings(v) for v in obj]
+    if isinstance(obj, dict):
+        return {html.escape(str(k), quote=True): _escape_strings(v) for k, v in obj.items()}
+    return obj
+
+
+def escape_stored_results(validations_dir: Path) -> int:
+    """HTML-escape the data GX stored for each expectation (``result``: unexpected values, their
+    index rows, observed values) in the validation results the Data Docs are built from.
+
+    GX 1.x renders those values into the pages as raw HTML, so a scraped ``<script>`` in a
+    failing paragraph would run when the page is opened. Returns the files rewritten.
+    """
+    count = 0
+    for path in sorted(validations_dir.rglob("*.json")) if validations_dir.is_dir() else []:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for entry in data.get("results") or []:
+            if isinstance(entry, dict):
+                for key in ("result", "exception_info"):
+                    if key in entry:
+                        entry[key] = _escape_strings(entry[key])
+        path.write_text(json.dumps(data), encoding="utf-8")
+        count += 1
+    return count
+
+
+# GX's own page controls use ``onclick`` on <button> and <label>; nothing else may carry a handler.
+_TAG_OPEN = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_HANDLER = re.compile(r"""\s(on[a-zA-Z]+)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""")
+_JS_URL = re.compile(r"""(\s(?:href|src|action|formaction|xlink:href)\s*=\s*["']?)\s*javascript:""", re.I)
+
+
+def strip_active_markup(docs_dir: Path) -> int:
+    """Defence in depth after :func:`escape_stored_results`: drop every event-handler attribute
+    GX's templates do not use (only ``onclick`` on ``<button>``/``<label>`` stays) and every
+    ``javascript:`` URL from the built pages. Returns the attributes removed."""
+    removed = 0
+
+    def tag(m: re.Match[str]) -> str:
+        nonlocal removed
+        name, attrs = m.group(1).lower(), m.group(2)
+
+        def handler(a: re.Match[str]) -> str:
+            nonlocal removed
+            if name in {"button", "label"} and a.group(1).lower() == "onclick":
+                return a.group(0)
+            removed += 1
+            return ""
+
+        attrs = _HANDLER.sub(handler, attrs)
+        attrs, n = _JS_URL.subn(r"\1#blocked:", attrs)
+        removed += n
+        return f"<{m.group(1)}{attrs}>"
+
+    for page in sorted(docs_dir.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        new = _TAG_OPEN.sub(tag, text)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+    return removed
+
+
 # ----------------------------------------------------------------------------- output
 
 
@@ -531,8 +603,10 @@ def validate_with_gx(
 
     docs_dir = report_dir / "data_docs"
     index = docs_dir / "index.html"
+    escape_stored_results(report_dir / "gx" / "uncommitted" / "validations")
     context.build_data_docs(site_names=[SITE_NAME])
     localize_data_docs(docs_dir)
+    strip_active_markup(docs_dir)
 
     validation_json = report_dir / "validation.json"
     payload = {
