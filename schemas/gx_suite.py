@@ -41,6 +41,7 @@ from typing import Any
 import polars as pl
 
 from cleaners.structure import ROLES
+from flows.outputs import atomic_write_bytes, own_dir
 from schemas.vendor_assets import localize_data_docs
 
 log = logging.getLogger(__name__)
@@ -263,12 +264,20 @@ def _import_gx() -> Any:
     return gx
 
 
+def _remove_tree(path: Path) -> None:
+    """Remove ``path``: a symlink (or file) planted there is unlinked, never followed."""
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.is_dir():
+        shutil.rmtree(path)
+
+
 def _fresh_context(gx: Any, report_dir: Path) -> Any:
     """A file context in report_dir/gx/, re-created from scratch so repeat runs are idempotent."""
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    shutil.rmtree(report_dir / "gx", ignore_errors=True)
-    shutil.rmtree(report_dir / "data_docs", ignore_errors=True)
+    for sub in ("gx", "data_docs"):
+        _remove_tree(report_dir / sub)
     context = gx.get_context(mode="file", project_root_dir=str(report_dir))
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     context.enable_analytics(False)  # also saves the variables
@@ -592,8 +601,11 @@ def validate_with_gx(
     ``validation.json`` holds the rows, the rows validated per frame, and per frame the list of
     GX results (one per batch).
     """
-    report_dir = Path(report_dir).resolve()
-    report_dir.mkdir(parents=True, exist_ok=True)
+    report_dir = Path(report_dir)
+    report_dir.parent.mkdir(parents=True, exist_ok=True)
+    # a symlink planted at reports/ is replaced by a folder of our own, never followed (the
+    # output folder itself may be a link: that is the user's choice, so only the parent resolves)
+    report_dir = own_dir(report_dir.parent.resolve() / report_dir.name)
     gx = _import_gx()
     frames = frame_batches(articles, lines, files, paragraph_batch_articles, line_batch_rows)
     context = _fresh_context(gx, report_dir)
@@ -618,12 +630,13 @@ def validate_with_gx(
             name: [_json_safe(r.to_json_dict(), VOLATILE_KEYS) for r in results[name]] for name in FRAMES
         },
     }
-    validation_json.write_text(
-        json.dumps(_json_safe(payload), sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n",
-        encoding="utf-8",
-    )
+    text = json.dumps(_json_safe(payload), sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
+    # atomic writes: a link planted at either name is replaced, not written through
+    atomic_write_bytes(validation_json, (text + "\n").encode("utf-8"), make_parent=False)
     validation_md = report_dir / "validation.md"
-    validation_md.write_text(format_markdown(rows, success, index), encoding="utf-8")
+    atomic_write_bytes(
+        validation_md, format_markdown(rows, success, index).encode("utf-8"), make_parent=False
+    )
     return GxReport(
         rows=rows,
         success=success,
