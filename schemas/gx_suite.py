@@ -554,11 +554,41 @@ def _md_cell(text: Any) -> str:
     )
 
 
-def format_markdown(rows: list[dict], success: bool, data_docs_index: Path) -> str:
+def run_verdict(rows: list[dict], quarantined: int = 0, files: int = 0) -> str:
+    """The one verdict of a run, from the GX rows and the files quarantined (pandera or bad input).
+
+    The CLI line, the summary artifact, the Prefect state message and ``validation.md`` all print
+    it. A failed critical expectation fails the run (exit 3); quarantine and warnings do not.
+
+    >>> ok = {"passed": True, "severity": CRITICAL, "check": "a"}
+    >>> run_verdict([ok])
+    'passed'
+    >>> run_verdict([ok, {"passed": False, "severity": WARNING, "check": "w"}], 1, 5)
+    'passed with warnings (w); 1 of 5 file(s) quarantined'
+    >>> run_verdict([{"passed": False, "severity": CRITICAL, "check": "c"}])
+    'FAILED: critical expectations failed: c'
+    """
+    critical = [r["check"] for r in rows if not r["passed"] and r["severity"] == CRITICAL]
+    warnings = [r["check"] for r in rows if not r["passed"] and r["severity"] == WARNING]
+    head = (
+        f"FAILED: critical expectations failed: {', '.join(critical)}"
+        if critical
+        else f"passed with warnings ({', '.join(warnings)})"
+        if warnings
+        else "passed"
+    )
+    return head + (f"; {quarantined} of {files} file(s) quarantined" if quarantined else "")
+
+
+def format_markdown(
+    rows: list[dict], success: bool, data_docs_index: Path, verdict: str | None = None
+) -> str:
     failed_critical = sum(1 for r in rows if not r["passed"] and r["severity"] == CRITICAL)
     failed_warning = sum(1 for r in rows if not r["passed"] and r["severity"] == WARNING)
     out = [
         "# great-expectations validation",
+        "",
+        f"**Run verdict:** {_md_cell(verdict if verdict is not None else run_verdict(rows))}",
         "",
         f"**{'PASSED' if success else 'FAILED'}**: {len(rows)} expectations, "
         f"{failed_critical} critical and {failed_warning} warning failures.",
@@ -595,6 +625,7 @@ def validate_with_gx(
     *,
     paragraph_batch_articles: int = PARAGRAPH_BATCH_ARTICLES,
     line_batch_rows: int = LINE_BATCH_ROWS,
+    quarantined: int = 0,
 ) -> GxReport:
     """Validate the three pipeline frames with great-expectations; write JSON, markdown, Data Docs.
 
@@ -635,7 +666,9 @@ def validate_with_gx(
     atomic_write_bytes(validation_json, (text + "\n").encode("utf-8"), make_parent=False)
     validation_md = report_dir / "validation.md"
     atomic_write_bytes(
-        validation_md, format_markdown(rows, success, index).encode("utf-8"), make_parent=False
+        validation_md,
+        format_markdown(rows, success, index, run_verdict(rows, quarantined, files.height)).encode("utf-8"),
+        make_parent=False,
     )
     return GxReport(
         rows=rows,

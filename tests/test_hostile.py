@@ -416,3 +416,44 @@ def test_planted_report_file_link_is_replaced(tmp_path: Path, name: str) -> None
         _validate_into(reports)
     assert victim.read_text(encoding="utf-8") == "precious"
     assert not (reports / name).is_symlink() and (reports / name).stat().st_size > 100
+
+
+# ------------------------------------------------------------------------------------------------
+# One verdict per run: state message, summary artifact, validation.md and the CLI's summary agree
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", ["passing", "quarantining", "critical"])
+def test_one_verdict_for_a_run(
+    prefect_harness: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    import prefect.artifacts as pa
+
+    import schemas.gx_suite as gs
+    from flows.clean_flow import clean_flow
+    from flows.report import SUMMARY_KEY
+
+    made: dict[str, str] = {}
+    monkeypatch.setattr(
+        pa, "create_markdown_artifact", lambda **kw: made.__setitem__(kw["key"], kw["markdown"])
+    )
+    if case == "critical":  # every paragraph "has boilerplate": a critical expectation fails
+        monkeypatch.setattr(gs, "BOILERPLATE_REGEX", "(?i)[a-z]")
+    in_dir, out = tmp_path / "in", tmp_path / "out"
+    in_dir.mkdir()
+    (in_dir / "ok.txt").write_text(GOOD, encoding="utf-8")
+    if case == "quarantining":
+        (in_dir / "empty.txt").write_bytes(b"")
+    state = clean_flow(input_dir=str(in_dir), output_dir=str(out), return_state=True)
+    summary = state.result(raise_on_failure=False)  # as the CLI reads it; a Failed run's too
+    verdict = gs.run_verdict(summary["gx_rows"], len(summary["quarantined"]), summary["files"])
+    assert summary["verdict"] == verdict
+    assert {"passing": "passed", "quarantining": "passed; 1 of 2 file(s) quarantined"}.get(
+        case, verdict
+    ) == verdict
+    assert state.is_failed() == verdict.startswith("FAILED")
+    if state.is_failed():
+        assert verdict in (state.message or ""), state.message
+    assert f"**Validation:** {verdict}" in made[SUMMARY_KEY]
+    md = (out / "reports" / "validation.md").read_text(encoding="utf-8")
+    assert f"**Run verdict:** {verdict}" in md.replace("\\", "")
