@@ -78,7 +78,7 @@ from flows.progress import Progress
 from flows.report import RunFrames, publish_run_artifacts
 from flows.runners import stop_idle_workers
 from schemas.frames import FAILURE_SCHEMA, validate_corpus
-from schemas.gx_suite import validate_with_gx
+from schemas.gx_suite import run_verdict, validate_with_gx
 
 DEFAULT_BATCH_BYTES = 8 * 1024 * 1024
 
@@ -671,13 +671,17 @@ def clean_flow(
         "seconds": round(time.time() - started, 3),
         "outputs": sorted(present(out_dir, outputs)),
     }
-    gx = validate_with_gx(pl.scan_parquet(articles_path), lines, files, out_dir / "reports")
+    gx = validate_with_gx(
+        pl.scan_parquet(articles_path), lines, files, out_dir / "reports", quarantined=len(quarantined)
+    )
+    verdict = run_verdict(gx.rows, len(quarantined), files.height)
     timer.lap("great_expectations")
     summary.update(
         gx_success=gx.success,
         gx_rows=gx.rows,
         data_docs=str(gx.data_docs_index),
         validation_md=str(gx.validation_md),
+        verdict=verdict,
     )
     manifest["gx_success"] = gx.success
     bar.close()
@@ -693,6 +697,7 @@ def clean_flow(
             stems=stems,
             out_dir=out_dir,
             data_docs_index=gx.data_docs_index,
+            verdict=verdict,
         )
     )
     timer.lap("artifacts")
@@ -720,8 +725,7 @@ def clean_flow(
     if failed:
         problems.append(f"{len(failed)} batch(es) failed: {', '.join(sorted(lost))[:500]}")
     if not gx.success:
-        critical = [r["check"] for r in gx.rows if not r["passed"] and r["severity"] == "critical"]
-        problems.append(f"critical expectations failed: {', '.join(critical)}")
+        problems.append(verdict)
     if problems:
         # A failed run state without a traceback; the summary stays readable as the state's data.
         return Failed(message="; ".join(problems), data=summary)  # type: ignore[return-value]

@@ -334,7 +334,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     print()
     print(format_table(summary["gx_rows"]))
     print(
-        f"\nvalidation: {'passed' if summary['gx_success'] else 'FAILED (a critical expectation)'}; "
+        f"\nvalidation: {summary['verdict']}; "
         f"report {summary['validation_md']}; Data Docs {summary['data_docs']}"
     )
     return code

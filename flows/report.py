@@ -110,6 +110,8 @@ class RunFrames:
     stems: Mapping[str, str]
     out_dir: Path
     data_docs_index: Path | None = None
+    #: The run's verdict (:func:`schemas.gx_suite.run_verdict`), shown in the summary.
+    verdict: str | None = None
     max_file_views: int = MAX_FILE_VIEWS
     #: Where the full lines table is, when ``lines`` holds only some columns: the per-file views
     #: read their files' rows (raw and repaired text) from it.
@@ -185,6 +187,7 @@ def summary_markdown(
     *,
     file_views: int = 0,
     data_docs: bool = False,
+    verdict: str | None = None,
 ) -> str:
     """Markdown summary of a run: files, articles, lines by role and reason, fixes, typos, validation."""
     n_files = len(files)
@@ -198,7 +201,7 @@ def summary_markdown(
     )
     n_lines = int(by_role["len"].sum()) if len(by_role) else _count(lines)
     n_removed = int(by_role.filter(~pl.col("role").is_in(KEPT_ROLES))["len"].sum())
-    verdict = (
+    verdict = verdict or (
         "passed: every file validated"
         if not len(failures) and not len(errors)
         else f"FAILED: {len(quarantined)} of {n_files} file(s) quarantined "
@@ -621,6 +624,7 @@ def publish_run_artifacts(run: RunFrames) -> None:
             run.stems,
             file_views=len(chosen),
             data_docs=run.data_docs_index is not None,
+            verdict=run.verdict,
         ),
         description="newsclean run summary: counts, lines by role and reason, fixes, typos, validation",
     )

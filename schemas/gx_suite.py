@@ -26,10 +26,12 @@ rewritten to local copies of their CSS/JS (see ``schemas.vendor_assets``).
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import math
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -39,6 +41,7 @@ from typing import Any
 import polars as pl
 
 from cleaners.structure import ROLES
+from flows.outputs import atomic_write_bytes, own_dir
 from schemas.vendor_assets import localize_data_docs
 
 log = logging.getLogger(__name__)
@@ -269,12 +272,20 @@ def _import_gx() -> Any:
     return gx
 
 
+def _remove_tree(path: Path) -> None:
+    """Remove ``path``: a symlink (or file) planted there is unlinked, never followed."""
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.is_dir():
+        shutil.rmtree(path)
+
+
 def _fresh_context(gx: Any, report_dir: Path) -> Any:
     """A file context in report_dir/gx/, re-created from scratch so repeat runs are idempotent."""
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    shutil.rmtree(report_dir / "gx", ignore_errors=True)
-    shutil.rmtree(report_dir / "data_docs", ignore_errors=True)
+    for sub in ("gx", "data_docs"):
+        _remove_tree(report_dir / sub)
     context = gx.get_context(mode="file", project_root_dir=str(report_dir))
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     context.enable_analytics(False)  # also saves the variables
@@ -424,6 +435,76 @@ def collect_rows(results: dict[str, list[Any]]) -> list[dict]:
     return rows
 
 
+# ----------------------------------------------------------------------------- Data Docs safety
+
+
+def _escape_strings(obj: Any) -> Any:
+    """Every string in ``obj`` (nested lists and dicts, keys too) HTML-escaped."""
+    if isinstance(obj, str):
+        return html.escape(obj, quote=True)
+    if isinstance(obj, list):
+        return [_escape_strings(v) for v in obj]
+    if isinstance(obj, dict):
+        return {html.escape(str(k), quote=True): _escape_strings(v) for k, v in obj.items()}
+    return obj
+
+
+def escape_stored_results(validations_dir: Path) -> int:
+    """HTML-escape the data GX stored for each expectation (``result``: unexpected values, their
+    index rows, observed values) in the validation results the Data Docs are built from.
+
+    GX 1.x renders those values into the pages as raw HTML, so a scraped ``<script>`` in a
+    failing paragraph would run when the page is opened. Returns the files rewritten.
+    """
+    count = 0
+    for path in sorted(validations_dir.rglob("*.json")) if validations_dir.is_dir() else []:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for entry in data.get("results") or []:
+            if isinstance(entry, dict):
+                for key in ("result", "exception_info"):
+                    if key in entry:
+                        entry[key] = _escape_strings(entry[key])
+        path.write_text(json.dumps(data), encoding="utf-8")
+        count += 1
+    return count
+
+
+# GX's own page controls use ``onclick`` on <button> and <label>; nothing else may carry a handler.
+_TAG_OPEN = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_HANDLER = re.compile(r"""\s(on[a-zA-Z]+)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""")
+_JS_URL = re.compile(r"""(\s(?:href|src|action|formaction|xlink:href)\s*=\s*["']?)\s*javascript:""", re.I)
+
+
+def strip_active_markup(docs_dir: Path) -> int:
+    """Defence in depth after :func:`escape_stored_results`: drop every event-handler attribute
+    GX's templates do not use (only ``onclick`` on ``<button>``/``<label>`` stays) and every
+    ``javascript:`` URL from the built pages. Returns the attributes removed."""
+    removed = 0
+
+    def tag(m: re.Match[str]) -> str:
+        nonlocal removed
+        name, attrs = m.group(1).lower(), m.group(2)
+
+        def handler(a: re.Match[str]) -> str:
+            nonlocal removed
+            if name in {"button", "label"} and a.group(1).lower() == "onclick":
+                return a.group(0)
+            removed += 1
+            return ""
+
+        attrs = _HANDLER.sub(handler, attrs)
+        attrs, n = _JS_URL.subn(r"\1#blocked:", attrs)
+        removed += n
+        return f"<{m.group(1)}{attrs}>"
+
+    for page in sorted(docs_dir.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        new = _TAG_OPEN.sub(tag, text)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+    return removed
+
+
 # ----------------------------------------------------------------------------- output
 
 
@@ -481,11 +562,41 @@ def _md_cell(text: Any) -> str:
     )
 
 
-def format_markdown(rows: list[dict], success: bool, data_docs_index: Path) -> str:
+def run_verdict(rows: list[dict], quarantined: int = 0, files: int = 0) -> str:
+    """The one verdict of a run, from the GX rows and the files quarantined (pandera or bad input).
+
+    The CLI line, the summary artifact, the Prefect state message and ``validation.md`` all print
+    it. A failed critical expectation fails the run (exit 3); quarantine and warnings do not.
+
+    >>> ok = {"passed": True, "severity": CRITICAL, "check": "a"}
+    >>> run_verdict([ok])
+    'passed'
+    >>> run_verdict([ok, {"passed": False, "severity": WARNING, "check": "w"}], 1, 5)
+    'passed with warnings (w); 1 of 5 file(s) quarantined'
+    >>> run_verdict([{"passed": False, "severity": CRITICAL, "check": "c"}])
+    'FAILED: critical expectations failed: c'
+    """
+    critical = [r["check"] for r in rows if not r["passed"] and r["severity"] == CRITICAL]
+    warnings = [r["check"] for r in rows if not r["passed"] and r["severity"] == WARNING]
+    head = (
+        f"FAILED: critical expectations failed: {', '.join(critical)}"
+        if critical
+        else f"passed with warnings ({', '.join(warnings)})"
+        if warnings
+        else "passed"
+    )
+    return head + (f"; {quarantined} of {files} file(s) quarantined" if quarantined else "")
+
+
+def format_markdown(
+    rows: list[dict], success: bool, data_docs_index: Path, verdict: str | None = None
+) -> str:
     failed_critical = sum(1 for r in rows if not r["passed"] and r["severity"] == CRITICAL)
     failed_warning = sum(1 for r in rows if not r["passed"] and r["severity"] == WARNING)
     out = [
         "# great-expectations validation",
+        "",
+        f"**Run verdict:** {_md_cell(verdict if verdict is not None else run_verdict(rows))}",
         "",
         f"**{'PASSED' if success else 'FAILED'}**: {len(rows)} expectations, "
         f"{failed_critical} critical and {failed_warning} warning failures.",
@@ -522,14 +633,18 @@ def validate_with_gx(
     *,
     paragraph_batch_articles: int = PARAGRAPH_BATCH_ARTICLES,
     line_batch_rows: int = LINE_BATCH_ROWS,
+    quarantined: int = 0,
 ) -> GxReport:
     """Validate the three pipeline frames with great-expectations; write JSON, markdown, Data Docs.
 
     ``validation.json`` holds the rows, the rows validated per frame, and per frame the list of
     GX results (one per batch).
     """
-    report_dir = Path(report_dir).resolve()
-    report_dir.mkdir(parents=True, exist_ok=True)
+    report_dir = Path(report_dir)
+    report_dir.parent.mkdir(parents=True, exist_ok=True)
+    # a symlink planted at reports/ is replaced by a folder of our own, never followed (the
+    # output folder itself may be a link: that is the user's choice, so only the parent resolves)
+    report_dir = own_dir(report_dir.parent.resolve() / report_dir.name)
     gx = _import_gx()
     frames = frame_batches(articles, lines, files, paragraph_batch_articles, line_batch_rows)
     context = _fresh_context(gx, report_dir)
@@ -539,8 +654,10 @@ def validate_with_gx(
 
     docs_dir = report_dir / "data_docs"
     index = docs_dir / "index.html"
+    escape_stored_results(report_dir / "gx" / "uncommitted" / "validations")
     context.build_data_docs(site_names=[SITE_NAME])
     localize_data_docs(docs_dir)
+    strip_active_markup(docs_dir)
 
     validation_json = report_dir / "validation.json"
     payload = {
@@ -552,12 +669,15 @@ def validate_with_gx(
             name: [_json_safe(r.to_json_dict(), VOLATILE_KEYS) for r in results[name]] for name in FRAMES
         },
     }
-    validation_json.write_text(
-        json.dumps(_json_safe(payload), sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n",
-        encoding="utf-8",
-    )
+    text = json.dumps(_json_safe(payload), sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
+    # atomic writes: a link planted at either name is replaced, not written through
+    atomic_write_bytes(validation_json, (text + "\n").encode("utf-8"), make_parent=False)
     validation_md = report_dir / "validation.md"
-    validation_md.write_text(format_markdown(rows, success, index), encoding="utf-8")
+    atomic_write_bytes(
+        validation_md,
+        format_markdown(rows, success, index, run_verdict(rows, quarantined, files.height)).encode("utf-8"),
+        make_parent=False,
+    )
     return GxReport(
         rows=rows,
         success=success,

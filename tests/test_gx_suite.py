@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -566,3 +567,71 @@ def test_boilerplate_pattern_agrees_in_python_and_pyarrow(text: str, flagged: bo
     assert (re.search(BOILERPLATE_REGEX, text) is not None) is flagged
     arrow = pd.Series([text], dtype="string[pyarrow]").str.contains(BOILERPLATE_REGEX, regex=True)
     assert bool(arrow.iloc[0]) is flagged
+
+
+# ----------------------------------------------------------------------------- hostile values in Data Docs
+
+# Each payload, if it ran, would mark the DOM (a dialog would not show in a dumped DOM).
+HOSTILE_PARAGRAPHS = [
+    "<script>document.documentElement.setAttribute('data-pwned','script')</script> continue reading",
+    "<img src=x onerror=\"document.documentElement.setAttribute('data-pwned','img')\"> continue reading",
+    '<a href="javascript:alert(7)">link</a> | a | pipe | [x](http://evil.example) continue reading',
+    "| col | col |\n|---|---|\n| <svg onload=alert(8)> | x | continue reading",
+]
+
+
+def test_hostile_values_are_escaped_in_data_docs(tmp_path: Path) -> None:
+    """Failing paragraphs holding markup reach the Data Docs as text: no element, handler or
+    ``javascript:`` URL from the data, in the HTML and (when a browser is there) after it ran."""
+    d = make_frames()
+    d["articles"][0]["paragraphs"] = HOSTILE_PARAGRAPHS
+    d["articles"][0]["title"] = "Title | with <b>pipes</b> and http://evil.example/x"
+    report = run(d, tmp_path / "rep")
+    assert report.success is False and "no boilerplate phrases" in failed_checks(report)
+    pages = sorted(report.data_docs_index.parent.rglob("*.html"))
+    assert pages
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        for needle in ("<script>document", "<img src=x", "<svg", 'href="javascript:', "<b>pipes"):
+            assert needle not in text, f"{needle!r} raw in {page}"
+    paragraphs_page = next(p for p in pages if "validations" in p.parts and "newsclean_paragraphs" in p.parts)
+    assert "&lt;script&gt;document" in paragraphs_page.read_text(encoding="utf-8")
+    md = report.validation_md.read_text(encoding="utf-8")
+    assert "<script" not in md and "<img" not in md and "<svg" not in md
+    if CHROMIUM is None:
+        if os.environ.get("NEWSCLEAN_REQUIRE_BROWSER") == "1":
+            pytest.fail("NEWSCLEAN_REQUIRE_BROWSER=1 but no Chromium found (apt-get install chromium)")
+        return  # the static checks above still ran
+    for page in pages:
+        dom, requests = render(page.as_uri(), tmp_path)
+        assert "data-pwned" not in dom.split(">", 1)[0] and 'data-pwned="' not in dom, page
+        assert requests == [], requests
+        for tag, attrs in _tags(dom):
+            assert "onerror" not in attrs and "onload" not in attrs, (page, tag, attrs)
+            # bootstrap-table's own pager links are ``javascript:void(0)``; none other may exist
+            urls = [v or "" for v in attrs.values() if "javascript:" in (v or "")]
+            assert all(u == "javascript:void(0)" for u in urls), (page, tag, attrs)
+
+
+def _tags(dom: str) -> list[tuple[str, dict[str, str | None]]]:
+    out: list[tuple[str, dict[str, str | None]]] = []
+
+    class P(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            out.append((tag, dict(attrs)))
+
+    P().feed(dom)
+    return out
+
+
+def test_strip_active_markup_keeps_gx_controls(tmp_path: Path) -> None:
+    from schemas.gx_suite import strip_active_markup
+
+    page = tmp_path / "p.html"
+    page.write_text(
+        '<button onclick="go()">b</button><img src=x onerror=alert(1)><a href="javascript:x()">a</a>',
+        encoding="utf-8",
+    )
+    assert strip_active_markup(tmp_path) == 2
+    text = page.read_text(encoding="utf-8")
+    assert 'onclick="go()"' in text and "onerror" not in text and "javascript:" not in text

@@ -369,3 +369,91 @@ def test_outputs_get_the_mode_of_a_plain_open(tmp_path: Path) -> None:
     assert FILE_MODE == stat.S_IMODE(probe.stat().st_mode)
     for name in ("a.json", "t.parquet"):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == FILE_MODE, name
+
+
+# ------------------------------------------------------------------------------------------------
+# Planted links under reports/ are replaced, not followed
+# ------------------------------------------------------------------------------------------------
+
+
+def _validate_into(report_dir: Path) -> None:
+    from test_gx_suite import make_frames, to_polars
+
+    from schemas.gx_suite import validate_with_gx
+
+    validate_with_gx(*to_polars(make_frames()), report_dir=report_dir)
+
+
+@pytest.mark.parametrize("planted", ["reports", "reports/gx", "reports/data_docs"])
+def test_planted_report_folder_link_is_replaced(tmp_path: Path, planted: str) -> None:
+    """A symlink at ``reports/`` (or its GX folders) leading elsewhere receives nothing; the
+    reports are written inside the output folder, and a second run works the same."""
+    out, outside = tmp_path / "out", tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("precious", encoding="utf-8")
+    (out / "reports").mkdir(parents=True, exist_ok=planted != "reports")
+    if planted == "reports":
+        (out / "reports").rmdir()
+    os.symlink(outside, out / planted)
+    for _ in range(2):
+        _validate_into(out / "reports")
+    assert sorted(p.name for p in outside.iterdir()) == ["keep.txt"]
+    assert (outside / "keep.txt").read_text(encoding="utf-8") == "precious"
+    reports = out / "reports"
+    assert reports.is_dir() and not reports.is_symlink()
+    assert not (out / planted).is_symlink()
+    assert (reports / "validation.md").is_file() and (reports / "data_docs" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("name", ["validation.md", "validation.json"])
+def test_planted_report_file_link_is_replaced(tmp_path: Path, name: str) -> None:
+    victim = tmp_path / "victim"
+    victim.write_text("precious", encoding="utf-8")
+    reports = tmp_path / "out" / "reports"
+    reports.mkdir(parents=True)
+    os.symlink(victim, reports / name)
+    for _ in range(2):  # the next run works as normal too
+        _validate_into(reports)
+    assert victim.read_text(encoding="utf-8") == "precious"
+    assert not (reports / name).is_symlink() and (reports / name).stat().st_size > 100
+
+
+# ------------------------------------------------------------------------------------------------
+# One verdict per run: state message, summary artifact, validation.md and the CLI's summary agree
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", ["passing", "quarantining", "critical"])
+def test_one_verdict_for_a_run(
+    prefect_harness: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    import prefect.artifacts as pa
+
+    import schemas.gx_suite as gs
+    from flows.clean_flow import clean_flow
+    from flows.report import SUMMARY_KEY
+
+    made: dict[str, str] = {}
+    monkeypatch.setattr(
+        pa, "create_markdown_artifact", lambda **kw: made.__setitem__(kw["key"], kw["markdown"])
+    )
+    if case == "critical":  # every paragraph "has boilerplate": a critical expectation fails
+        monkeypatch.setattr(gs, "BOILERPLATE_REGEX", "(?i)[a-z]")
+    in_dir, out = tmp_path / "in", tmp_path / "out"
+    in_dir.mkdir()
+    (in_dir / "ok.txt").write_text(GOOD, encoding="utf-8")
+    if case == "quarantining":
+        (in_dir / "empty.txt").write_bytes(b"")
+    state = clean_flow(input_dir=str(in_dir), output_dir=str(out), return_state=True)
+    summary = state.result(raise_on_failure=False)  # as the CLI reads it; a Failed run's too
+    verdict = gs.run_verdict(summary["gx_rows"], len(summary["quarantined"]), summary["files"])
+    assert summary["verdict"] == verdict
+    assert {"passing": "passed", "quarantining": "passed; 1 of 2 file(s) quarantined"}.get(
+        case, verdict
+    ) == verdict
+    assert state.is_failed() == verdict.startswith("FAILED")
+    if state.is_failed():
+        assert verdict in (state.message or ""), state.message
+    assert f"**Validation:** {verdict}" in made[SUMMARY_KEY]
+    md = (out / "reports" / "validation.md").read_text(encoding="utf-8")
+    assert f"**Run verdict:** {verdict}" in md.replace("\\", "")
