@@ -1,7 +1,7 @@
 """The ``newsclean`` command line.
 
     newsclean clean PATH [PATH ...] [--format json|text] [--output DIR]
-    newsclean run [--input DIR] [--output DIR] [--pattern GLOB] [--force] [--dask-address ADDR]
+    newsclean run [--input DIR] [--output DIR] [--pattern GLOB] [--force] [--wait SECONDS] [--dask-address ADDR]
     newsclean serve [--cron EXPR | --interval SECONDS]
     newsclean repair PATH|-
     newsclean typos PATH|-
@@ -134,6 +134,7 @@ AUTO_WORKERS_BATCHES = 4  # above this many batches of input, --workers defaults
 EXIT_VALIDATION = 3  # a critical great-expectations expectation failed
 QUARANTINE_SHOWN = 20  # quarantined files whose reason run prints
 EXIT_FAILED = 4  # a batch kept failing (its files are named); the rest completed
+EXIT_LOCKED = 5  # another run holds the output folder
 
 
 def _flow_kwargs(args: argparse.Namespace) -> dict[str, Any]:
@@ -274,6 +275,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.dask_address and (why := _dask_unreachable(args.dask_address)) is not None:
         print(f"newsclean run: no Dask scheduler answers at {args.dask_address}: {why}", file=sys.stderr)
         return EXIT_FAILED
+    from flows.lock import OutputLocked, output_busy, output_lock
+
+    if (why := output_busy(Path(args.output))) is not None and not args.wait:
+        print(f"newsclean run: {why}", file=sys.stderr)  # before a server is started for nothing
+        return EXIT_LOCKED
     server = None
     if not os.environ.get("PREFECT_API_URL") and not args.dask_address:
         from flows.server import TemporaryServer
@@ -304,7 +310,13 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"newsclean run: {exc}", file=sys.stderr)
             return EXIT_FAILED
         print(f"newsclean: temporary Prefect server on {url}", file=sys.stderr)
-    with _shared_api(url):
+    held = contextlib.ExitStack()
+    try:
+        held.enter_context(output_lock(Path(args.output), wait=args.wait))
+    except OutputLocked as exc:
+        print(f"newsclean run: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    with held, _shared_api(url):
         state = run(**_flow_kwargs(args), force=args.force, progress=sys.stderr.isatty(), return_state=True)
     summary = state.result(raise_on_failure=False)
     if not isinstance(summary, dict):
@@ -353,7 +365,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     schedule: dict[str, object] = {"interval": args.interval} if args.interval else {"cron": args.cron}
-    clean_flow.serve(name=args.name, parameters={**_flow_kwargs(args), "force": False}, **schedule)  # type: ignore[arg-type]
+    # limit=1: a run that is due while the last one still runs waits for it (they share an output folder)
+    clean_flow.serve(name=args.name, parameters={**_flow_kwargs(args), "force": False}, limit=1, **schedule)  # type: ignore[arg-type]
     return EXIT_OK
 
 
@@ -484,6 +497,14 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _wait_seconds(text: str) -> float:
+    """An argparse type: a finite number of seconds, 0 or more."""
+    value = _float(text)
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"expected seconds from 0, got {text!r}")
+    return value
+
+
 def _pattern(text: str) -> str:
     """An argparse type: a file pattern relative to the input folder (``*.txt``, ``*/*.txt``)."""
     if not text or text.startswith(("/", "\\")) or Path(text).is_absolute():
@@ -535,6 +556,13 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"larger inputs become error documents (default {DEFAULT_MAX_BYTES})",
     )
     r.add_argument("--force", action="store_true", help="reclean every file, even unchanged ones")
+    r.add_argument(
+        "--wait",
+        type=_wait_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait up to this long for another run on the same --output to finish (default: exit 5 at once)",
+    )
     r.add_argument(
         "--dask-address", metavar="tcp://HOST:PORT", help="run the batches on an existing Dask cluster"
     )

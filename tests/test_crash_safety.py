@@ -55,8 +55,9 @@ def _make_corpus(folder: Path, n: int) -> None:
         (folder / f"{i:05d}_{rng.getrandbits(32):08x}.txt").write_bytes(data)
 
 
-#: Outputs that hold the time of the run: left out of the byte-for-byte comparison.
-TIMED = ("run-manifest.json", "reports/")
+#: Outputs that hold the time of the run (the lock file: who ran last, since when): left out of
+#: the byte-for-byte comparison.
+TIMED = ("run-manifest.json", "reports/", ".state/run.lock")
 
 
 def _outputs(root: Path) -> dict[str, bytes]:
