@@ -19,6 +19,7 @@ its source). A file whose three are unchanged keeps its outputs; ``force=True`` 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import sys
@@ -58,12 +59,14 @@ from cleaners.pipeline import (
     with_stats,
 )
 from cleaners.typos import release_lexicons
+from flows.lock import output_lock
 from flows.outputs import (
     atomic_write_bytes,
     atomic_write_parquet,
     discover_names,
     dump_json,
     output_stems,
+    outputs_of_stems,
     own_dir,
     present,
     previous_outputs,
@@ -358,6 +361,33 @@ def _load_state(state_dir: Path, out_dir: Path, force: bool) -> dict[str, Any]:
     return state
 
 
+PENDING_FILE = "pending.json"  # in .state/: the files whose outputs a run is rewriting
+
+
+def _read_pending(state_dir: Path) -> dict[str, list[str]]:
+    """What a run that did not finish was rewriting: its ``files`` and their ``stems``.
+
+    Written before any output, removed once the manifest is: while it is there, those files'
+    outputs, tables and state may disagree, so they are cleaned again and every output under those
+    stems is a candidate for stale removal.
+    """
+    try:
+        pending = json.loads((state_dir / PENDING_FILE).read_text(encoding="utf-8"))
+        return {k: [str(v) for v in pending.get(k, [])] for k in ("files", "stems")}
+    except (OSError, ValueError, AttributeError):
+        return {"files": [], "stems": []}
+
+
+def _write_pending(
+    state_dir: Path, before: dict[str, list[str]], files: list[str], stems: dict[str, str]
+) -> None:
+    pending = {
+        "files": sorted({*before["files"], *files}),
+        "stems": sorted({*before["stems"], *(stems[f] for f in files)}),
+    }
+    atomic_write_bytes(state_dir / PENDING_FILE, dump_json(pending))
+
+
 def _quarantine_reasons(files: pl.DataFrame, failures: pl.DataFrame) -> dict[str, str]:
     """Why each quarantined file is there: its bad-input error, or the checks its output failed."""
     reasons: dict[str, str] = {}
@@ -406,7 +436,24 @@ def clean_flow(
     force: bool = False,
     progress: bool = False,
 ) -> dict[str, Any]:
-    """Clean every file matching ``pattern`` in ``input_dir`` into ``output_dir``; return the run summary."""
+    """Clean every file matching ``pattern`` in ``input_dir`` into ``output_dir``; return the run summary.
+
+    The run holds the output folder's lock (:mod:`flows.lock`) throughout: a second run on the same
+    folder fails at once with :class:`flows.lock.OutputLocked` and touches nothing.
+    """
+    with output_lock(Path(output_dir)):
+        return _clean(input_dir, output_dir, pattern, batch_bytes, max_bytes, force, progress)
+
+
+def _clean(
+    input_dir: str,
+    output_dir: str,
+    pattern: str,
+    batch_bytes: int,
+    max_bytes: int,
+    force: bool,
+    progress: bool,
+) -> dict[str, Any]:
     log = get_run_logger()
     started = time.time()
     timer = _PhaseTimer()
@@ -425,13 +472,15 @@ def clean_flow(
     stems = output_stems([_name(p) for p in paths])
     batches = make_batches(paths, batch_bytes)
     state = _load_state(state_dir, out_dir, force)
+    pending = _read_pending(state_dir)  # a killed run's: its files are cleaned again
+    unfinished = set(pending["files"])
     # a file keeps its outputs only under the stem it had: a new name can take its stem (stems are
     # handed out in name order), and it then gets the stem it has in this run and is cleaned again
     before = _previous_stems(out_dir) if len(state["files"]) else {}
     known = {
         f: sha
         for f, sha in state["files"].select("file", "sha256").iter_rows()
-        if f in stems and before.get(f) == stems[f]
+        if f in stems and before.get(f) == stems[f] and f not in unfinished
     }
     bar = Progress(total_files=len(paths), total_batches=len(batches) * 3, enabled=progress)
     log.info("%d files in %d batches from %s", len(paths), len(batches), in_dir)
@@ -543,6 +592,7 @@ def clean_flow(
     timer.lap("names")
     # 5. typos, validation, documents
     file_rows = new_files.unique("file", keep="last")
+    _write_pending(state_dir, pending, file_rows["file"].to_list(), stems)  # before any output
     stages = [work / f"stage-{i:05d}" for i in range(len(todo_batches) - bool(moved))] + (
         [work / "stage-moved"] if moved else []
     )
@@ -635,7 +685,8 @@ def clean_flow(
     )
     outputs = [*written, *kept_docs, *(f"{t}.parquet" for t in TABLES)]
     # after a failed batch nothing is deleted: its files' earlier outputs stay until it succeeds
-    removed = [] if failed else remove_stale(out_dir, outputs, previous_outputs(out_dir))
+    previous = [*previous_outputs(out_dir), *outputs_of_stems(out_dir, pending["stems"])]
+    removed = [] if failed else remove_stale(out_dir, outputs, previous)
     # the kept rows (the moved files' among them) and the rows of this run's classified batches
     new_stages = stages[: len(stages) - bool(moved)]
     name_parts = [kept_names, *_sources(None, new_stages, ".names.parquet", set())]
@@ -705,6 +756,8 @@ def clean_flow(
     manifest["phase_cpu_seconds"] = timer.cpu
     manifest["phase_peak_rss_mib"] = timer.peak_rss_mib
     atomic_write_bytes(out_dir / "run-manifest.json", dump_json(manifest))
+    if not failed:  # after a failed batch its files' outputs stay as they were: cleaned next run
+        (state_dir / PENDING_FILE).unlink(missing_ok=True)
     log.info("phase seconds: %s", ", ".join(f"{k} {v:.2f}" for k, v in timer.laps.items()))
     log.info(
         "flow process CPU seconds per phase: %s", ", ".join(f"{k} {v:.2f}" for k, v in timer.cpu.items())

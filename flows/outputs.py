@@ -427,6 +427,38 @@ def previous_outputs(out_dir: Path) -> list[str]:
         return []
 
 
+def outputs_of_stems(out_dir: Path, stems: Iterable[str]) -> list[str]:
+    """The outputs in ``out_dir`` written under any of ``stems`` (relative paths): its document, its
+    articles' text files and its quarantine entry, whether or not a manifest lists them.
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp()); (d / "text").mkdir()
+    >>> for rel in ["a.json", "a-2.json", "text/a-0.txt", "text/a-2-0.txt", "text/a-x.txt"]:
+    ...     _ = (d / rel).write_text("{}")
+    >>> outputs_of_stems(d, ["a"])
+    ['a.json', 'text/a-0.txt']
+    """
+    wanted = set(stems)
+    if not wanted:
+        return []
+    found = []
+    for folder, suffix in (("", ".json"), ("quarantine", ".json"), ("text", ".txt")):
+        try:
+            with os.scandir(out_dir / folder) as entries:
+                names = sorted(e.name for e in entries if e.is_file() and e.name.endswith(suffix))
+        except OSError:
+            continue
+        for name in names:
+            stem = name[: -len(suffix)]
+            if folder == "text":
+                stem, _, index = stem.rpartition("-")
+                if not index.isdigit():
+                    continue
+            if stem in wanted:
+                found.append(posixpath.join(folder, name) if folder else name)
+    return found
+
+
 def remove_stale(out_dir: Path, keep: Iterable[str | Path], previous: Iterable[str]) -> list[Path]:
     """Delete what an earlier run wrote and this one did not (inputs that are gone), and
     temporary files left by a killed run. Nothing else in ``out_dir`` is touched.

@@ -330,3 +330,71 @@ def test_a_new_name_that_takes_a_kept_files_stem_moves_that_file_not_its_outputs
     _run(inp, out)
     check()
     assert not (out / "a_b-2.json").exists()
+
+
+def _interrupt_before_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the next run stop as a SIGKILL or Ctrl-C would after its documents and tables are
+    written and before its state is saved."""
+    import flows.clean_flow
+
+    def killed(*args: object, **kw: object) -> None:
+        raise KeyboardInterrupt("interrupted before the state was saved")
+
+    monkeypatch.setattr(flows.clean_flow, "_save_state", killed)
+
+
+def _docs_match_inputs(inp: Path, out: Path) -> None:
+    for f, stem in pl.read_parquet(out / "files.parquet").select("file", "stem").iter_rows():
+        doc = json.loads((out / f"{stem}.json").read_text(encoding="utf-8"))
+        assert doc["sha256"] == hashlib.sha256((inp / f).read_bytes()).hexdigest(), f
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_an_edit_undone_after_an_interrupted_run_leaves_no_stale_document(
+    prefect_harness, corpus, tmp_path, monkeypatch, force
+):
+    """Edit a file, run, interrupt after its document is written, undo the edit, run again: the
+    document, its text files and the tables are the undone file's, as in a full run."""
+    out, ref = tmp_path / "out", tmp_path / "ref"
+    _run(corpus, out)
+    p = corpus / "004_1a5239b33cff660f.txt"
+    original = p.read_bytes()
+    p.write_bytes(
+        original + b"\nStorm Season Ends Early\n"
+        b"Forecasters said on Friday that the storm season had ended two weeks early this year.\n"
+        b"The agency said rainfall was below average across the region, officials said.\n"
+    )
+    with monkeypatch.context() as m:
+        _interrupt_before_state(m)
+        with pytest.raises(KeyboardInterrupt):
+            _run(corpus, out)
+    edited = json.loads((out / "004_1a5239b33cff660f.json").read_text(encoding="utf-8"))
+    assert edited["sha256"] == hashlib.sha256(p.read_bytes()).hexdigest()  # it did land mid-way
+    p.write_bytes(original)
+    summary = _run(corpus, out, force=force)
+    _run(corpus, ref)
+    assert summary["cleaned"] >= 1
+    assert _outputs(out) == _outputs(ref)
+    _docs_match_inputs(corpus, out)
+    assert not (out / ".state" / "pending.json").exists()
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_outputs_of_an_interrupted_run_for_a_file_deleted_since_are_removed(
+    prefect_harness, corpus, tmp_path, monkeypatch, force
+):
+    out, ref = tmp_path / "out", tmp_path / "ref"
+    _run(corpus, out)
+    new = corpus / "zz_new.txt"
+    new.write_bytes((corpus / "001_907b5f3dfdec8150.txt").read_bytes() + b"\nA late correction.\n")
+    with monkeypatch.context() as m:
+        _interrupt_before_state(m)
+        with pytest.raises(KeyboardInterrupt):
+            _run(corpus, out)
+    assert (out / "zz_new.json").exists() and list((out / "text").glob("zz_new-*.txt"))
+    new.unlink()
+    _run(corpus, out, force=force)
+    _run(corpus, ref)
+    assert not (out / "zz_new.json").exists()
+    assert not list((out / "text").glob("zz_new-*.txt"))
+    assert _outputs(out) == _outputs(ref)
