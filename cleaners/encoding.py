@@ -169,6 +169,35 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+def _is_utf32(body: bytes, codec: str) -> bool:
+    """Whether the bytes after a UTF-32 byte-order mark are UTF-32 text (not UTF-16 whose first
+    character is a NUL).
+
+    >>> _is_utf32("hi".encode("utf-32-le"), "utf-32-le"), _is_utf32("hi".encode("utf-16-le"), "utf-32-le")
+    (True, False)
+    """
+    if not body or len(body) % 4:
+        return False
+    try:
+        body.decode(codec)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _is_utf16_le(body: bytes) -> bool:
+    r"""Whether ``body`` is strict UTF-16 LE text (no unpaired surrogate, no U+FFFE/U+FFFF).
+
+    >>> _is_utf16_le("\x00hi".encode("utf-16-le")), _is_utf16_le(b"\xff" * 8)
+    (True, False)
+    """
+    try:
+        text = body.decode("utf-16-le")
+    except UnicodeDecodeError:
+        return False
+    return "\uffff" not in text and "\ufffe" not in text
+
+
 _CTRL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F])
 
 
@@ -188,7 +217,11 @@ def _looks_binary(text: str, data: bytes | None = None) -> str | None:
             return None
         nul = text.count("\x00")
         ctrl = len(_BINARY_CTRL.findall(text))
-    if nul / len(text) > 0.01 or ctrl / len(text) > 0.05:
+    # A few isolated NULs in text are noise that normalization removes (and records); binary data
+    # has runs of them, or many.
+    nul_share = nul / len(text)
+    runs = nul > 1 and (b"\x00\x00" in data if data is not None else "\x00\x00" in text)
+    if nul_share > 0.05 or (nul_share > 0.01 and runs) or ctrl / len(text) > 0.05:
         return f"file looks like binary data ({nul} NUL and {ctrl} control characters in {len(text)})"
     return None
 
@@ -246,6 +279,8 @@ def decode_bytes(data: bytes, *, max_bytes: int = 64 * 1024 * 1024) -> Decoded:
             body = data[len(bom) :]
             if codec == "utf-8":
                 return _decode_utf8_with_fallback(body, label)
+            if codec == "utf-32-le" and not _is_utf32(body, codec) and _is_utf16_le(data[2:]):
+                continue  # FF FE 00 00 is also UTF-16's BOM and a NUL: read as UTF-16
             text = body.decode(codec, errors="replace")
             bad = text.count("\ufffd")
             if bad and bad > 0.1 * len(text):

@@ -22,6 +22,7 @@ Stage by stage the corpus is a frame of lines that gains columns:
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -84,6 +85,11 @@ class Corpus:
     typos: pl.DataFrame
 
 
+#: A text with nothing to read: whitespace (no-break spaces among it), invisible format
+#: characters (zero-width space, word joiner, BOM, soft hyphen) and control characters.
+_BLANK = re.compile(r"[\s\u200b-\u200f\u2060\ufeff\u00ad\x00-\x1f\x7f-\x9f]*")
+
+
 def decode_sources(
     sources: Sequence[Source], *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -124,6 +130,11 @@ def decode_sources(
                         f"{src.name} is an HTML page, not scraped text: extract its main content first "
                         "(newsclean cleans the text a scraper or extractor saved)"
                     ),
+                )
+            if dec.text is not None and row["error_kind"] is None and _BLANK.fullmatch(dec.text):
+                row.update(
+                    error_kind="empty",
+                    error_message=f"file holds only whitespace ({len(src.data)} bytes, no visible character)",
                 )
             if dec.text is not None and row["error_kind"] is None:
                 lines = dec.text.splitlines()

@@ -96,6 +96,18 @@ class Case:
     big: bool = False
 
 
+def _sparse_nuls() -> bytes:
+    text = (
+        b"Council approves new budget\n"
+        b"The city council approved the budget on Monday after a long debate, officials said.\n"
+        b"The plan raises spending on schools and roads, the mayor told reporters at city hall.\n"
+        b"A final vote on the transport levy is expected next month, a spokesman said today.\n"
+    )
+    for at in (30, 90, 150, 210):  # one NUL replacing a character, four times
+        text = text[:at] + b"\x00" + text[at + 1 :]
+    return text
+
+
 def _e(*kinds: str) -> frozenset[str]:
     return frozenset(kinds)
 
@@ -107,8 +119,12 @@ def cases(*, big: bool = True) -> list[Case]:
         Case("png image.txt", _png(), _e("binary")),
         Case("gzip.txt", gzip.compress(good * 20, mtime=0), _e("binary")),
         Case("empty.txt", b"", _e("empty")),
-        Case("whitespace only.txt", b"  \t \n\n \r\n\t\n   ", min_lines=0),
-        Case("nbsp only.txt", "\u00a0\u00a0\n \u00a0 \u00a0\n\u200b\ufeff\u00ad\n".encode(), min_lines=0),
+        Case("whitespace only.txt", b"  \t \n\n \r\n\t\n   ", _e("empty")),
+        Case("nbsp only.txt", "\u00a0\u00a0\n \u00a0 \u00a0\n\u200b\ufeff\u00ad\n".encode(), _e("empty")),
+        # four isolated NULs in 274 bytes: noise in text, removed by normalization, not binary
+        Case("sparse nuls.txt", _sparse_nuls(), min_lines=3),
+        # UTF-16 LE whose first character is a NUL: FF FE 00 00 is not a UTF-32 BOM here
+        Case("utf16 bom nul first.txt", b"\xff\xfe" + ("\x00" + GOOD).encode("utf-16-le"), min_lines=5),
         Case("utf16 bom.txt", GOOD.encode("utf-16"), min_lines=5),
         Case("utf16le nobom.txt", GOOD.encode("utf-16-le"), min_lines=5),
         Case("utf16be nobom.txt", GOOD.encode("utf-16-be"), min_lines=5),
