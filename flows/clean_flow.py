@@ -178,17 +178,23 @@ def _sha(data: bytes | None) -> str | None:
     retry_condition_fn=_retry_on_oserror,
 )
 def decode_task(
-    paths: list[str], max_bytes: int, known: dict[str, str], part: Path, hashes: bool = True
+    paths: list[str],
+    max_bytes: int,
+    known: dict[str, str],
+    part: Path,
+    hashes: bool = True,
+    root: str | None = None,
 ) -> Decoded:
     """Read a batch; decode and repair the files whose bytes changed since the last run.
 
     The repaired lines go to ``part``, their content hashes to ``part``'s ``.hashes.parquet``
     sibling: neither travels back to the flow. ``hashes=False`` (files decoded again after the
-    repetition counts, whose hashes are counted already) writes no hashes.
+    repetition counts, whose hashes are counted already) writes no hashes. ``root``: the input
+    folder, outside which symbolic links are not followed (None follows them anywhere).
     """
     sources, unchanged, n_bytes = [], {}, 0
     for p in paths:
-        src = read_source(Path(p), max_bytes)
+        src = read_source(Path(p), max_bytes, root)
         n_bytes += len(src.data or b"")
         sha = _sha(src.data)
         if sha is not None and known.get(src.name) == sha:
@@ -435,14 +441,18 @@ def clean_flow(
     max_bytes: int = DEFAULT_MAX_BYTES,
     force: bool = False,
     progress: bool = False,
+    follow_links: bool = False,
 ) -> dict[str, Any]:
     """Clean every file matching ``pattern`` in ``input_dir`` into ``output_dir``; return the run summary.
+
+    Symbolic links among the inputs are followed only inside ``input_dir`` unless ``follow_links``.
 
     The run holds the output folder's lock (:mod:`flows.lock`) throughout: a second run on the same
     folder fails at once with :class:`flows.lock.OutputLocked` and touches nothing.
     """
     with output_lock(Path(output_dir)):
-        return _clean(input_dir, output_dir, pattern, batch_bytes, max_bytes, force, progress)
+        root = None if follow_links else str(Path(input_dir))
+        return _clean(input_dir, output_dir, pattern, batch_bytes, max_bytes, force, progress, root)
 
 
 def _clean(
@@ -453,6 +463,7 @@ def _clean(
     max_bytes: int,
     force: bool,
     progress: bool,
+    root: str | None,
 ) -> dict[str, Any]:
     log = get_run_logger()
     started = time.time()
@@ -492,6 +503,7 @@ def _clean(
             max_bytes,
             {_name(p): known[_name(p)] for p in b if _name(p) in known},
             work / f"raw-{i:05d}.parquet",
+            root=root,
         )
         for i, b in enumerate(batches)
     ]
@@ -521,7 +533,7 @@ def _clean(
         redo_names = set(context_changed)
         redo = [p for p in paths if _name(p) in redo_names]
         for extra in _gather(
-            [decode_task.submit(redo, max_bytes, {}, work / "raw-context.parquet", hashes=False)],
+            [decode_task.submit(redo, max_bytes, {}, work / "raw-context.parquet", hashes=False, root=root)],
             [context_changed],
             "decode",
             failed,
@@ -576,6 +588,7 @@ def _clean(
                     {},
                     work / "raw-moved.parquet",
                     hashes=False,
+                    root=root,
                 )
             ],
             [moved],
@@ -897,8 +910,11 @@ def _save_state(
             "source": source.get(f),
             "names_sig": names_sig.get(source.get(f) or "", ""),
         }
-        for f, sha, err in files.select("file", "sha256", "error_kind").iter_rows()
-        if sha and err is None
+        # bad input that was read (binary, blank, HTML) too: while its bytes stay the same it keeps
+        # its error document, like any unchanged file; unreadable inputs have no sha256 and are
+        # looked at again every run
+        for f, sha in files.select("file", "sha256").iter_rows()
+        if sha
     ]
     atomic_write_parquet(state_dir / "files.parquet", pl.DataFrame(rows, schema=STATE_FILES))
     # sorted a range of files at a time, not copied whole

@@ -18,6 +18,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -34,40 +35,55 @@ from cleaners.pipeline import DEFAULT_MAX_BYTES, Source
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
 
 
-def _prefect_env(project_home: Path) -> None:
+def prefect_home() -> Path:
+    """Where Prefect keeps its database when ``PREFECT_HOME`` is not set: the user's cache
+    (``$XDG_CACHE_HOME/newsclean/prefect``, else ``~/.cache/newsclean/prefect``), not the current
+    folder, so a run writes nothing outside its output folder but there."""
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "newsclean" / "prefect"
+
+
+def _prefect_env() -> None:
     """Sane defaults for Prefect's embedded server (see STACK.md); a user's settings win."""
-    os.environ.setdefault("PREFECT_HOME", str(project_home / ".prefect"))
+    os.environ.setdefault("PREFECT_HOME", str(prefect_home()))
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 
-def _input_paths(paths: Sequence[str], pattern: str) -> list[Path | None]:
+def _input_paths(paths: Sequence[str], pattern: str) -> tuple[list[Path | None], list[str | None]]:
     """The input files of ``newsclean clean``: each file given, each match in each folder given;
-    None for standard input."""
+    None for standard input. Beside them, the folder each was found in (None for a file named
+    directly): links are followed only inside it."""
     from flows.outputs import discover
 
     found: list[Path | None] = []
+    roots: list[str | None] = []
     for p in paths:
         if p == "-":
             found.append(None)
+            roots.append(None)
             continue
         path = Path(p)
         if path.is_dir():
-            found += discover(path, pattern)
+            matches = discover(path, pattern)
+            found += matches
+            roots += [str(path)] * len(matches)
         elif not path.exists() and not path.is_symlink():
             raise FileNotFoundError(f"no such file or folder: {p}")
         else:
             found.append(path)
-    return found
+            roots.append(None)
+    return found, roots
 
 
-def _read_inputs(found: Sequence[Path | None], max_bytes: int) -> list[Source]:
+def _read_inputs(found: Sequence[Path | None], roots: Sequence[str | None], max_bytes: int) -> list[Source]:
     from flows.outputs import read_source
 
     return [
-        Source("stdin", sys.stdin.buffer.read()) if p is None else read_source(p, max_bytes) for p in found
+        Source("stdin", sys.stdin.buffer.read()) if p is None else read_source(p, max_bytes, root)
+        for p, root in zip(found, roots, strict=True)
     ]
 
 
@@ -82,7 +98,12 @@ def cmd_clean(args: argparse.Namespace) -> int:
         same_names_message,
     )
 
-    found = _input_paths(args.paths, args.pattern)
+    found, roots = _input_paths(args.paths, args.pattern)
+    if args.follow_links:
+        roots = [None] * len(found)
+    if args.output and Path(args.output).exists() and not Path(args.output).is_dir():
+        print(f"newsclean clean: --output {args.output} is a file, not a folder", file=sys.stderr)
+        return EXIT_USAGE
     several = len(found) != 1 or any(Path(p).is_dir() for p in args.paths if p != "-")
     if several and not args.output:
         print(
@@ -110,12 +131,13 @@ def cmd_clean(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return EXIT_USAGE
-    docs = documents(clean_corpus(_read_inputs(found, args.max_bytes), max_bytes=args.max_bytes))
+    docs = documents(clean_corpus(_read_inputs(found, roots, args.max_bytes), max_bytes=args.max_bytes))
     bad = [d for d in docs.values() if "error" in d]
     for d in bad:
         print(f"newsclean clean: {d['file']}: {d['error']['kind']}: {d['error']['message']}", file=sys.stderr)
     if args.output:
         out = Path(args.output)
+        out.mkdir(parents=True, exist_ok=True)  # also when no input matched: it says it wrote there
         stems = output_stems(list(docs))
         for name, doc in docs.items():
             if args.format == "text":
@@ -144,6 +166,7 @@ def _flow_kwargs(args: argparse.Namespace) -> dict[str, Any]:
         "pattern": args.pattern,
         "batch_bytes": int(args.batch_mb * 1024 * 1024),
         "max_bytes": args.max_bytes,
+        "follow_links": args.follow_links,
     }
 
 
@@ -245,7 +268,7 @@ def _output_problem(out: Path) -> str | None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    _prefect_env(Path.cwd())
+    _prefect_env()
     if not Path(args.input).is_dir():
         print(f"newsclean run: input folder not found: {args.input}", file=sys.stderr)
         return EXIT_USAGE
@@ -316,6 +339,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     except OutputLocked as exc:
         print(f"newsclean run: {exc}", file=sys.stderr)
         return EXIT_LOCKED
+    except OSError as exc:  # the output folder cannot be made or written after all (/proc/…)
+        print(f"newsclean run: cannot write the output folder {args.output}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     with held, _shared_api(url):
         state = run(**_flow_kwargs(args), force=args.force, progress=sys.stderr.isatty(), return_state=True)
     summary = state.result(raise_on_failure=False)
@@ -354,9 +380,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the flow as a deployment with a schedule (needs PREFECT_API_URL of a running server)."""
-    _prefect_env(Path.cwd())
-    from flows.clean_flow import clean_flow
-
+    _prefect_env()
     if not os.environ.get("PREFECT_API_URL"):
         print(
             "newsclean serve: set PREFECT_API_URL to a running `prefect server start` "
@@ -364,6 +388,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    api = os.environ["PREFECT_API_URL"]
+    if (why := _api_unreachable(api)) is not None:
+        print(
+            f"newsclean serve: no Prefect API answers at {api} (PREFECT_API_URL): {why}; "
+            "start that server first (prefect server start)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    from flows.clean_flow import clean_flow
+
     schedule: dict[str, object] = {"interval": args.interval} if args.interval else {"cron": args.cron}
     # limit=1: a run that is due while the last one still runs waits for it (they share an output folder)
     clean_flow.serve(name=args.name, parameters={**_flow_kwargs(args), "force": False}, limit=1, **schedule)  # type: ignore[arg-type]
@@ -507,7 +541,8 @@ def _wait_seconds(text: str) -> float:
 
 def _pattern(text: str) -> str:
     """An argparse type: a file pattern relative to the input folder (``*.txt``, ``*/*.txt``)."""
-    if not text or text.startswith(("/", "\\")) or Path(text).is_absolute():
+    parts = re.split(r"[/\\]", text)
+    if not text or text.startswith(("/", "\\")) or Path(text).is_absolute() or ".." in parts:
         raise argparse.ArgumentTypeError(
             f"expected a pattern inside the input folder, like *.txt; got {text!r}"
         )
@@ -538,6 +573,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=_at_least_one,
         default=DEFAULT_MAX_BYTES,
         help=f"larger inputs become error documents (default {DEFAULT_MAX_BYTES})",
+    )
+    c.add_argument(
+        "--follow-links",
+        action="store_true",
+        help="read inputs that are symbolic links to files outside the input folder (default: an error)",
     )
     c.set_defaults(func=cmd_clean)
     r = sub.add_parser("run", help="run the Prefect flow over a folder (default seeds/ -> cleaned/)")
@@ -573,6 +613,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="batches run at once: one in this process, N-1 in worker processes (default: one per core "
         "when the input is more than 4 batches, else 1 = threads in this process)",
     )
+    r.add_argument(
+        "--follow-links",
+        action="store_true",
+        help="read inputs that are symbolic links to files outside the input folder (default: an error)",
+    )
     r.set_defaults(func=cmd_run)
     sv = sub.add_parser(
         "serve", help="serve the flow on a schedule against a Prefect server (default: hourly)"
@@ -585,6 +630,11 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--name", default="newsclean-hourly", help="deployment name")
     sv.add_argument("--cron", default="0 * * * *", help="cron schedule (default hourly)")
     sv.add_argument("--interval", type=_seconds, help="seconds between runs instead of --cron")
+    sv.add_argument(
+        "--follow-links",
+        action="store_true",
+        help="read inputs that are symbolic links to files outside the input folder (default: an error)",
+    )
     sv.set_defaults(func=cmd_serve)
     rp = sub.add_parser("repair", help="print the text decoded, repaired and normalized, every line in place")
     rp.add_argument("path", metavar="PATH|-")

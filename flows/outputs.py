@@ -99,8 +99,32 @@ def same_names_message(clash: Mapping[str, list[str]]) -> str:
     )
 
 
-def read_source(path: Path, max_bytes: int) -> Source:
+def outside_root(path: str | Path, root: str | None) -> bool:
+    """Whether ``path`` (found in the input folder ``root``) leads outside it through a symbolic link.
+
+    Only a path that is a link, or sits in a subfolder of ``root``, is resolved: one ``lstat`` per
+    input of a flat folder. ``root`` None: links are followed anywhere (``--follow-links``).
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp()); (d / "in").mkdir(); _ = (d / "secret").write_text("x")
+    >>> (d / "in" / "a.txt").symlink_to(d / "secret"); _ = (d / "in" / "b.txt").write_text("y")
+    >>> [outside_root(d / "in" / n, str(d / "in")) for n in ("a.txt", "b.txt")]
+    [True, False]
+    """
+    if root is None:
+        return False
+    path = os.fspath(path)
+    if os.path.dirname(path) == root.rstrip(os.sep) and not os.path.islink(path):
+        return False
+    real_root = os.path.realpath(root)
+    return os.path.commonpath([real_root, os.path.realpath(path)]) != real_root
+
+
+def read_source(path: Path, max_bytes: int, root: str | None = None) -> Source:
     """Read one input's bytes; an unreadable input becomes a Source with an error, never an exception.
+
+    With ``root`` (the input folder), a symbolic link that leads outside it is not read: it gets a
+    ``link_outside_input`` error (``--follow-links`` reads it).
 
     Only regular files (or symlinks to them) are read: a directory, a named pipe or a device
     that matches the pattern gets a ``not_a_file`` error instead of a read that could block or
@@ -109,6 +133,14 @@ def read_source(path: Path, max_bytes: int) -> Source:
     reading task retries them.
     """
     name = display_name(path)
+    if outside_root(path, root):
+        return Source(
+            name,
+            None,
+            "link_outside_input",
+            f"{name} is a symbolic link to {os.path.realpath(path)}, outside the input folder; "
+            "--follow-links reads it",
+        )
     try:
         st = path.stat()
         if stat.S_ISDIR(st.st_mode):

@@ -398,3 +398,29 @@ def test_outputs_of_an_interrupted_run_for_a_file_deleted_since_are_removed(
     assert not (out / "zz_new.json").exists()
     assert not list((out / "text").glob("zz_new-*.txt"))
     assert _outputs(out) == _outputs(ref)
+
+
+def test_bad_input_files_keep_their_error_documents_like_unchanged_files(prefect_harness, corpus, tmp_path):
+    """A file that is bad input but can be read (binary, blank, an HTML page) is not read and
+    decoded again while its bytes stay the same: its error document and quarantine entry are kept."""
+    (corpus / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    (corpus / "blank.txt").write_bytes(b" \n\xc2\xa0\n")
+    out = tmp_path / "out"
+    first = _run(corpus, out)
+    assert sorted(first["quarantined"]) == ["blank.txt", "image.txt"]
+    before = _outputs(out)
+    second = _run(corpus, out)
+    assert second["cleaned"] == 0 and second["unchanged"] == 7
+    assert sorted(second["quarantined"]) == ["blank.txt", "image.txt"]
+    assert _outputs(out) == before
+    (corpus / "image.txt").unlink()
+    (corpus / "blank.txt").write_bytes(
+        b"Storm Warning Lifted\nThe storm warning was lifted on Friday, officials said.\n"
+    )
+    third = _run(corpus, out)
+    assert third["cleaned"] == 1 and third["quarantined"] == []
+    assert not (out / "image.json").exists() and not (out / "quarantine" / "image.json").exists()
+    assert not (out / "quarantine" / "blank.json").exists()
+    ref = tmp_path / "ref"
+    _run(corpus, ref)
+    assert _outputs(out) == _outputs(ref)
