@@ -213,6 +213,11 @@ def _osa(a: str, b: str) -> int:
     return int(OSA.distance(a, b))
 
 
+#: Longer tokens are not spelling-checked: no English word is this long, and the candidate search
+#: (a deletion per letter, an edit distance per neighbour) grows with the square of the length.
+MAX_WORD_CHARS = 40
+
+
 @functools.lru_cache(maxsize=65536)
 def _candidates(word: str, max_dist: int = 2) -> tuple[tuple[str, int, float], ...]:
     """Known words within ``max_dist`` edits, best first: (word, distance, zipf).
@@ -220,6 +225,8 @@ def _candidates(word: str, max_dist: int = 2) -> tuple[tuple[str, int, float], .
     >>> _candidates("recieve")[0][:2]
     ('receive', 1)
     """
+    if len(word) > MAX_WORD_CHARS:
+        return ()
     words, deletes, by_len = _pool()
     found: dict[str, int] = {}
     keys = {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
@@ -424,7 +431,7 @@ def _check_word(word: str) -> tuple[str | None, float] | None:
 
 @functools.lru_cache(maxsize=131072)
 def _check_lower(w: str) -> tuple[str | None, float] | None:
-    if len(w) < 2:
+    if len(w) < 2 or len(w) > MAX_WORD_CHARS:
         return None
     fix = _codespell().get(w)
     if fix is not None:
@@ -550,8 +557,10 @@ def _stray_periods(p: str) -> Iterable[_Hit]:
         yield m.start(1), m.end(1) + 1, "stray_period", w, 0.8
 
 
+# Possessive runs and a lookahead for the lowercase letter: one pass per word, no backtracking
+# over the ways a long run of letters could be split.
 _SPACING = re.compile(
-    rf"(?<![\w.])({_LETTERS}*[a-z]{_LETTERS}*)([.!?;:,])([A-Z][a-z]+|[a-z]{{2,}})(?![A-Za-z])"
+    rf"(?<![\w.])((?={_LETTERS}*?[a-z]){_LETTERS}++)([.!?;:,])([A-Z][a-z]++|[a-z]{{2,}}+)(?![A-Za-z])"
 )
 
 

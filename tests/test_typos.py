@@ -560,3 +560,22 @@ def test_deletion_index_holds_each_words_deletions_once() -> None:
     assert deletes.keys() == want.keys()
     assert all(_deleted_from(deletes, k) == tuple(v) for k, v in want.items())
     assert sum(isinstance(v, tuple) for v in deletes.values()) > 1000  # the shared keys are there too
+
+
+def test_the_spacing_pattern_keeps_its_matches_without_backtracking() -> None:
+    """The possessive form of the spacing pattern matches what the backtracking one matched."""
+    import re
+
+    from cleaners.typos import _LETTERS, _SPACING
+
+    old = re.compile(
+        rf"(?<![\w.])({_LETTERS}*[a-z]{_LETTERS}*)([.!?;:,])([A-Z][a-z]+|[a-z]{{2,}})(?![A-Za-z])"
+    )
+    samples = [
+        "He left.Then she came,and stayed;later on.",
+        "ÉTAT,Paris and NASA.Gov; e.g.Some,thing ABC.Def",
+        "word,Word word.word. x.Yy mid:Way end!Now q?Ask",
+        "ünïcode,Zürich straße.Berlin aaaa,bbbbB cc.DDee",
+    ]
+    for text in samples:
+        assert [m.span() for m in _SPACING.finditer(text)] == [m.span() for m in old.finditer(text)], text
