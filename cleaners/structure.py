@@ -15,10 +15,11 @@ How the decision is made, per file:
 3. **Articles.** A new article starts after an end-of-article run (read-more link, source or
    syndication line, comment prompt) when two or more body lines follow, or at a second date or
    byline block between two runs of body. A ``RELATED:`` teaser that opens one is its title.
-4. **Title.** Among the headline-shaped lines before the story (4 to 40 words, no final stop, not
-   a sentence of the story), the nearest to it, preferring one followed by a date or byline and
-   one the page repeats; else the file's first line when it reads as a headline over the story.
-   Text that starts with the story (an extractor's output) has no title: ``title`` is null.
+4. **Title.** The title ranker (:mod:`cleaners.title`) picks it among the lines from the article's
+   start to just past its first body run; the file's first line, shaped like a headline over the
+   story, is the title of a bare article. When no candidate scores high enough (an extractor's
+   output that starts with the story) ``title`` is null and the first paragraph stays body; a
+   standfirst right under the title is its ``subtitle`` (not a wrapped paragraph's first line).
 5. **The rest.** After a comment prompt that follows the story, lines are ``comment_section``; a
    later copy of the title is ``duplicate_title``; a long unterminated line the model removes
    inside the story is a caption; every other removed line is boilerplate whose reason names the
@@ -35,7 +36,7 @@ How the decision is made, per file:
 
 from __future__ import annotations
 
-import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import polars as pl
@@ -43,6 +44,7 @@ import polars as pl
 from cleaners.features import line_features
 from cleaners.lexicon import END_REASONS
 from cleaners.model import load_model
+from cleaners.title import load_title_model
 
 #: Every role a line can have (CONTRACT.md), and those that belong to an article (boilerplate does not).
 ROLES = ("title", "subtitle", "meta", "byline", "body", "caption", "boilerplate")
@@ -73,9 +75,6 @@ _COMMENT_AFTER = frozenset({"timestamp", "share_row", "navigation"})
 _LONG_UNTERMINATED = 10  # words: an unterminated line this long inside a story is a caption
 _MAX_TITLE_WORDS = 40
 _RUN = 3  # body lines among the next five that start the story
-_MIN_TITLE_WORDS = 3  # a shorter line before the story is a heading or a label ("Chapter Text")
-_MAX_CASELESS_TITLE_CHARS = 60
-_MAX_SENTENCE_TITLE = 25  # words: the longest one-sentence headline
 
 
 @dataclass
@@ -187,53 +186,19 @@ def _anchors_ahead(lines: list[_Line], anchor: list[bool], j: int) -> int:
     return count
 
 
-def _title_like(ln: _Line) -> bool:
-    """A headline's shape: a short candidate line that is not a sentence of the story."""
-    return (
-        (ln.candidate or ln.teaser)
-        and _headline_size(ln)
-        and not ln.list_item
-        and not ln.strong
-        and not ln.content.endswith(".")
-    )
+def story_start(anchor: list[bool], lo: int, hi: int) -> int:
+    """Where the story of ``lines[lo:hi]`` starts: the first body line of a run (a stray body
+    line in the page head is not it); ``hi`` when there is none."""
+    run = min(_RUN, sum(anchor[lo:hi]))
+    return next((i for i in range(lo, hi) if anchor[i] and sum(anchor[i : i + _RUN + 2]) >= run), hi)
 
 
-def _headline_size(ln: _Line) -> bool:
-    """Long enough to be a headline, short enough not to be a paragraph (by characters in a
-    caseless script, where words are not spaced)."""
-    if ln.caseless:
-        return ln.chars <= _MAX_CASELESS_TITLE_CHARS
-    return _MIN_TITLE_WORDS <= ln.words <= _MAX_TITLE_WORDS
-
-
-def _opening_headline(lines: list[_Line], i: int) -> bool:
-    """The file's first line, shaped like a headline over the story that follows: no final stop,
-    or one short sentence before a longer one (the title of a bare article)."""
-    ln = lines[i]
-    nxt = next((x for x in lines[i + 1 :] if x.candidate), None)
-    if not ln.candidate or ln.list_item or nxt is None or not nxt.body or not _headline_size(ln):
-        return False
-    return not ln.terminal or (not ln.body and ln.words <= _MAX_SENTENCE_TITLE and nxt.words > ln.words)
-
-
-def _title(lines: list[_Line], lo: int, first: int, art: int) -> int | None:
-    """The article's title, or none (extracted text usually starts with the story: its first
-    paragraph stays body). Among the headline-shaped lines before the first body line, the one
-    nearest to it, preferring one followed by a date or byline and one the page repeats (its
-    ``<title>`` and its heading)."""
+def _title(lines: list[_Line], lo: int, first: int, hi: int, art: int) -> int | None:
+    """The article's title (the title ranker's choice, :mod:`cleaners.title`), or none: extracted
+    text usually starts with the story, and its first paragraph stays body."""
     if art > 0 and lines[lo].teaser:
         return lo  # "RELATED: <headline>" that opens a second article is its title
-    best, best_score = None, -math.inf
-    for i in range(lo, first):
-        ln = lines[i]
-        if not _title_like(ln) or (art > 0 and ln.body and not ln.teaser):
-            continue
-        score = -0.15 * (first - i) - 1.0 * (ln.repeat_files >= 2 and not ln.teaser)
-        score += 2.0 * _meta_follows(lines, i, within=3) + 1.0 * (ln.repeat_in_file >= 2)
-        if score > best_score:
-            best, best_score = i, score
-    if best is None and lo == 0 and _opening_headline(lines, 0):
-        return 0
+    best = load_title_model().choose(lines, lo, first, hi)
     if best is not None:  # the first copy is the title, a later one its duplicate
         best = next(i for i in range(lo, best + 1) if lines[i].content == lines[best].content)
     return best
@@ -242,9 +207,8 @@ def _title(lines: list[_Line], lo: int, first: int, art: int) -> int | None:
 def _decide_article(lines: list[_Line], anchor: list[bool], lo: int, hi: int, art: int) -> None:
     seg = range(lo, hi)
     # Where the story starts: the first body line of a run (a stray body line in the page head is not it).
-    run = min(_RUN, sum(anchor[lo:hi]))
-    first_body = next((i for i in seg if anchor[i] and sum(anchor[i : i + _RUN + 2]) >= run), hi)
-    title_i = _title(lines, lo, first_body, art)
+    first_body = story_start(anchor, lo, hi)
+    title_i = _title(lines, lo, first_body, hi, art)
     # A comment prompt after the body starts the comment thread: nothing after it is story.
     comment_at = next(
         (i for i in seg if lines[i].lex_reason == "comment_prompt" and any(anchor[k] for k in range(lo, i))),
@@ -266,6 +230,7 @@ def _decide_article(lines: list[_Line], anchor: list[bool], lo: int, hi: int, ar
                 and 4 <= s.words <= _MAX_TITLE_WORDS
                 and not s.list_item
                 and s.content != title_text
+                and not (nxt + 1 < hi and lines[nxt + 1].content[:1].islower())  # a wrapped paragraph
             ):
                 subtitle_i = nxt
     for i in seg:
@@ -369,3 +334,27 @@ def assign_structure(signals: pl.DataFrame) -> pl.DataFrame:
         reason=pl.Series(reasons, dtype=pl.Utf8),
         article=pl.Series(articles, dtype=pl.Int32),
     )
+
+
+def article_spans(signals: pl.DataFrame) -> Iterator[tuple[str, list[_Line], list[tuple[int, int, int]]]]:
+    """Each file's lines and its articles' ``(start, story start, end)``, as the decision sees
+    them, from a signals frame that already has ``p_body`` and ``body`` (sorted by file, n).
+    The title ranker learns from these (:mod:`cleaners.training.titles`)."""
+    current: str | None = None
+    lines: list[_Line] = []
+
+    def spans() -> list[tuple[int, int, int]]:
+        anchor = _anchors(lines)
+        bounds = [*_boundaries(lines, anchor), len(lines)]
+        return [(lo, story_start(anchor, lo, hi), hi) for lo, hi in zip(bounds, bounds[1:], strict=False)]
+
+    for file, *fields, is_body in signals.select("file", *_FIELDS, "body").iter_rows():
+        if file != current and lines:
+            yield current, lines, spans()  # type: ignore[misc]
+            lines = []
+        current = file
+        ln = _Line(*fields)
+        ln.body = bool(is_body)
+        lines.append(ln)
+    if lines:
+        yield current, lines, spans()  # type: ignore[misc]

@@ -453,6 +453,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from cleaners.model import MODEL_FILE
+    from cleaners.title import TITLE_MODEL_FILE
     from cleaners.training.train import digest, run_training
 
     root = Path(__file__).resolve().parent.parent
@@ -469,7 +470,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             out_of_fold=not args.no_oof,
             progress=lambda msg: status.update(f"training: {msg}"),
         )
-    out = Console()
+    out = Console(width=None if sys.stdout.isatty() else 120)
     if result.oof is not None:
         table = Table(title=f"out-of-fold, {result.pages} pages grouped by site (realworld.py metric)")
         for col in ("set", "input", "P", "R", "F1", "keep-all F1", "keep-all R"):
@@ -481,18 +482,52 @@ def cmd_train(args: argparse.Namespace) -> int:
                 *(f"{r[k]:.3f}" for k in ("precision", "recall", "f1", "keep_all_f1", "keep_all_recall")),
             )
         out.print(table)
-    target = Path(args.output) if args.output else root / "cleaners" / MODEL_FILE
-    shipped = target.read_text(encoding="utf-8") if target.exists() else None
-    if args.check:
-        same = shipped == result.model_text
-        out.print(
-            f"{target}: {'matches' if same else 'differs from'} the trained model ({digest(result.model_text)[:12]})"
+    if result.title_oof is not None:
+        table = Table(title="titles, out-of-fold (readability: metadata.json; seeds: gold)")
+        cols = (
+            "set",
+            "input",
+            "articles",
+            "right title",
+            "no title",
+            "gold's 1st paragraph as title",
+            "as a sentence",
         )
-        return EXIT_OK if same else 1
-    target.write_text(result.model_text, encoding="utf-8")
-    out.print(
-        f"wrote {target} ({len(result.model_text) // 1024} KB, sha256 {digest(result.model_text)[:12]}, {result.lines} lines)"
-    )
+        for col in cols:
+            table.add_column(col, justify="left" if col in ("set", "input") else "right", no_wrap=True)
+        for r in result.title_oof.iter_rows(named=True):
+            table.add_row(
+                r["set"],
+                r["kind"],
+                *(
+                    str(r[k])
+                    for k in (
+                        "articles",
+                        "right_title",
+                        "no_title",
+                        "first_paragraph_as_title",
+                        "first_sentence_as_title",
+                    )
+                ),
+            )
+        out.print(table)
+    targets = {
+        Path(args.output) if args.output else root / "cleaners" / MODEL_FILE: result.model_text,
+        Path(args.title_output)
+        if args.title_output
+        else root / "cleaners" / TITLE_MODEL_FILE: result.title_text,
+    }
+    if args.check:
+        differ = [t for t, text in targets.items() if not t.exists() or t.read_text(encoding="utf-8") != text]
+        for t, text in targets.items():
+            out.print(
+                f"{t}: {'differs from' if t in differ else 'matches'} the trained model ({digest(text)[:12]})"
+            )
+        return 1 if differ else EXIT_OK
+    for t, text in targets.items():
+        t.write_text(text, encoding="utf-8")
+        out.print(f"wrote {t} ({len(text) // 1024} KB, sha256 {digest(text)[:12]})")
+    out.print(f"trained on {result.pages} pages, {result.lines} lines")
     return EXIT_OK
 
 
@@ -643,15 +678,18 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("path", metavar="PATH|-")
     t.set_defaults(func=cmd_typos)
     tr = sub.add_parser(
-        "train", help="retrain the line model on ../shared/data and print its out-of-fold figures"
+        "train", help="retrain the line and title models on ../shared/data; print their out-of-fold figures"
     )
     tr.add_argument(
         "--shared", default="../shared", metavar="DIR", help="the shared data folder (default ../shared)"
     )
     tr.add_argument(
-        "--output", metavar="FILE", help="where to write the model (default: the shipped model file)"
+        "--output", metavar="FILE", help="where to write the line model (default: the shipped model file)"
     )
-    tr.add_argument("--no-oof", action="store_true", help="skip the out-of-fold figures (5x faster)")
+    tr.add_argument(
+        "--title-output", metavar="FILE", help="where to write the title model (default: the shipped file)"
+    )
+    tr.add_argument("--no-oof", action="store_true", help="skip the out-of-fold tables")
     tr.add_argument("--check", action="store_true", help="write nothing; exit 1 if the shipped model differs")
     tr.set_defaults(func=cmd_train)
     return ap

@@ -11,6 +11,7 @@ import pytest
 
 from cleaners.model import MODEL_FILE, load_model, model_from_json
 from cleaners.pipeline import Source, clean_corpus, documents
+from cleaners.title import TITLE_MODEL_FILE
 from cleaners.training import labels
 from cleaners.training.train import (
     Trainer,
@@ -137,3 +138,5 @@ def test_shipped_model_is_what_training_produces() -> None:
     result = run_training(SHARED, ROOT / "seeds", ROOT / "tests" / "fixtures" / "pages", out_of_fold=False)
     shipped = (ROOT / "cleaners" / MODEL_FILE).read_text(encoding="utf-8")
     assert digest(result.model_text) == digest(shipped), "retrain with `newsclean train` and commit the model"
+    shipped_titles = (ROOT / "cleaners" / TITLE_MODEL_FILE).read_text(encoding="utf-8")
+    assert digest(result.title_text) == digest(shipped_titles), "retrain with `newsclean train` and commit it"

@@ -143,6 +143,7 @@ class Page:
     gold: str | None = None  # a gold text (readability, fixtures)
     snippets: dict | None = None  # 'with'/'without' snippets (trafilatura-dev)
     body_lines: frozenset[int] | None = None  # gold line numbers of the body (seeds)
+    title_lines: frozenset[int] | None = None  # gold line numbers of the titles (seeds)
 
 
 def realworld_pages(data: Path) -> list[Page]:
@@ -170,7 +171,12 @@ def seed_pages(seeds: Path, gold: Path) -> list[Page]:
     for path in sorted(seeds.glob("*.txt")):
         g = json.loads((gold / f"{path.stem}.gold.json").read_text(encoding="utf-8"))
         body = frozenset(n for a in g["articles"] for n in a["body_lines"])
-        pages.append(Page("seeds", "seed", path.stem, path.stem, path.read_bytes(), body_lines=body))
+        titles = frozenset(r["line"] for r in g["line_roles"] if r["role"] == "title")
+        pages.append(
+            Page(
+                "seeds", "seed", path.stem, path.stem, path.read_bytes(), body_lines=body, title_lines=titles
+            )
+        )
     return pages
 
 

@@ -235,10 +235,12 @@ def digest(text: str) -> str:
 
 @dataclass
 class Training:
-    """What ``newsclean train`` produces: the model file's text and the out-of-fold figures."""
+    """What ``newsclean train`` produces: the model files' text and the out-of-fold figures."""
 
     model_text: str
+    title_text: str
     oof: pl.DataFrame | None
+    title_oof: pl.DataFrame | None
     pages: int
     lines: int
 
@@ -251,14 +253,25 @@ def run_training(
     out_of_fold: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> Training:
-    """Label every page, print-ready out-of-fold figures (unless ``out_of_fold`` is off), and the
-    model trained on everything."""
+    """Label every page; the line model and the title ranker trained on everything; their
+    out-of-fold figures unless ``out_of_fold`` is off. The line model's out-of-fold scores are
+    computed either way: the title ranker learns from them."""
+    from cleaners.training import titles
+
     pages = all_pages(shared, seeds, fixtures)
     table = training_table(pages, progress)
-    oof = None
-    if out_of_fold:
-        scores = Trainer(table).out_of_fold(progress)
-        oof = oof_table(table, scores, shared)
+    scores = Trainer(table).out_of_fold(progress)
+    oof = oof_table(table, scores, shared) if out_of_fold else None
+    if progress:
+        progress("title candidates")
+    cands = titles.title_candidates(
+        pages,
+        table.select("set", "kind", "file", "n").with_columns(score=pl.Series(scores)),
+        titles.readability_titles(shared / "data" / "realworld"),
+        THRESHOLD,
+    )
+    title_scores = titles.out_of_fold_scores(cands)
+    title_oof = titles.title_figures(cands, title_scores) if out_of_fold else None
     if progress:
         progress("the shipped model (every page)")
     counts = table.group_by("set", "kind").agg(pl.col("page").n_unique()).sort("set", "kind")
@@ -270,4 +283,12 @@ def run_training(
         "sequence_rounds": SEQUENCE_ROUNDS,
         "lightgbm": lgb.__version__,
     }
-    return Training(train_model(table, meta), oof, len(pages), table.height)
+    title_meta = {"articles": int(cands.frame["group"].n_unique()), "rounds": titles.ROUNDS, "seed": SEED}
+    return Training(
+        train_model(table, meta),
+        titles.train_title_model(cands, title_scores, title_meta),
+        oof,
+        title_oof,
+        len(pages),
+        table.height,
+    )
