@@ -26,6 +26,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
 import polars as pl
@@ -33,11 +34,23 @@ import polars as pl
 from cleaners.articles import build_articles
 from cleaners.encoding import decode_bytes, repair_frame
 from cleaners.lines import BLANK, collapse_ws, line_signals
+from cleaners.model import MODEL_FILE
 from cleaners.structure import assign_structure
+from cleaners.title import TITLE_MODEL_FILE
 from cleaners.typos import NameIndex, count_names, find_typos, name_counts, screen_paragraphs
 
-#: Bump when a change to the cleaners changes their output (incremental runs re-clean then).
-CLEANER_VERSION = "0.2.0"
+
+def _models_digest() -> str:
+    """A short sha256 of the shipped model files: a retrained model changes the cleaner's output."""
+    h = hashlib.sha256()
+    for name in (MODEL_FILE, TITLE_MODEL_FILE):
+        h.update(resources.files("cleaners").joinpath(name).read_bytes())
+    return h.hexdigest()[:12]
+
+
+#: Bump the first part when a change to the cleaners' code changes their output; the second part
+#: follows the shipped models. Incremental runs re-clean a file cleaned by another version.
+CLEANER_VERSION = f"0.3.0+{_models_digest()}"
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
 FILES_SCHEMA: dict[str, Any] = {
