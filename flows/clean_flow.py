@@ -368,6 +368,7 @@ def _load_state(state_dir: Path, out_dir: Path, force: bool) -> dict[str, Any]:
 
 
 PENDING_FILE = "pending.json"  # in .state/: the files whose outputs a run is rewriting
+QUARANTINE_LOG_LIMIT = 50  # quarantined files named one by one in the run's log
 
 
 def _read_pending(state_dir: Path) -> dict[str, list[str]]:
@@ -787,6 +788,14 @@ def _clean(
         summary["typos"],
         len(quarantined),
     )
+    reasons = summary["quarantine_reasons"]
+    for name in quarantined[:QUARANTINE_LOG_LIMIT]:
+        log.info("quarantined %s: %s", name, reasons.get(name, "see its document"))
+    if len(quarantined) > QUARANTINE_LOG_LIMIT:
+        log.info(
+            "and %d more quarantined (run-manifest.json lists all)", len(quarantined) - QUARANTINE_LOG_LIMIT
+        )
+    log.info("validation: %s", verdict)
     problems = []
     if failed:
         problems.append(f"{len(failed)} batch(es) failed: {', '.join(sorted(lost))[:500]}")

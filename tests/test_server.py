@@ -263,3 +263,23 @@ def test_clean_never_writes_over_its_inputs(tmp_path: Path) -> None:
     )
     assert r.returncode == 0, r.stderr[-2000:]
     assert len(list((tmp_path / "in").glob("*.json"))) == len(before)
+
+
+def test_a_run_logs_at_info_to_the_api_and_keeps_the_terminal_quiet(tmp_path: Path) -> None:
+    """The UI shows the run's log (counts, phases, quarantine reasons, the verdict); the terminal
+    prints only the command's own lines."""
+    import sqlite3
+
+    inp = tmp_path / "in"
+    shutil.copytree(ROOT / "seeds", inp)
+    (inp / "zz_blank.txt").write_bytes(b"  \n\n")  # quarantined: empty
+    r = _newsclean_run(tmp_path, inp, tmp_path / "out")
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert " INFO " not in r.stderr and "| INFO" not in r.stderr, r.stderr[-3000:]
+    with sqlite3.connect(tmp_path / "home" / "prefect.db") as db:
+        rows = db.execute("SELECT level, message FROM log WHERE flow_run_id IS NOT NULL").fetchall()
+    messages = [m for level, m in rows if level == 20]  # logging.INFO
+    assert any(m.startswith("cleaned 6 of 6 files") for m in messages), messages
+    assert any(m.startswith("phase seconds:") for m in messages), messages
+    assert any(m.startswith("quarantined zz_blank.txt: empty") for m in messages), messages
+    assert any(m.startswith("validation: ") for m in messages), messages
