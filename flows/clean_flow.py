@@ -33,6 +33,7 @@ from typing import Any
 import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run as prefect_flow_run
 from prefect.states import Failed
 
 from cleaners.articles import build_articles
@@ -737,7 +738,12 @@ def _clean(
         "outputs": sorted(present(out_dir, outputs)),
     }
     gx = validate_with_gx(
-        pl.scan_parquet(articles_path), lines, files, out_dir / "reports", quarantined=len(quarantined)
+        pl.scan_parquet(articles_path),
+        lines,
+        files,
+        out_dir / "reports",
+        quarantined=len(quarantined),
+        run_name=prefect_flow_run.name,  # the Data Docs list this run's results under its name
     )
     verdict = run_verdict(gx.rows, len(quarantined), files.height)
     timer.lap("great_expectations")

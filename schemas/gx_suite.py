@@ -15,7 +15,8 @@ are validated whole, so uniqueness is checked over the whole run.
 
 Everything GX writes stays inside ``report_dir``::
 
-    report_dir/gx/                    file-mode GX context (re-created on every run)
+    report_dir/gx/                    file-mode GX context (re-created on every run but for the
+                                      stored results of the last HISTORY_RUNS runs)
     report_dir/data_docs/index.html   Data Docs (offline: CDN assets copied from node_modules)
     report_dir/validation.json        rows + GX validation results (sorted keys)
     report_dir/validation.md          markdown table of the rows + Data Docs path
@@ -35,6 +36,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +59,7 @@ PARAGRAPH_MAX_CHARS = 5000
 TITLE_MAX_CHARS = 400
 REMOVED_SHARE_MAX = 0.6
 TYPOS_PER_1K_WORDS_MAX = 20.0
+HISTORY_RUNS = 20  # runs whose results the Data Docs keep and list
 
 ISO_DATE_REGEX = r"^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"
 # UTF-8 read as cp1252/latin-1: "â€" (curly quotes, dashes), "Ã" + a continuation-byte character
@@ -280,13 +283,29 @@ def _remove_tree(path: Path) -> None:
         shutil.rmtree(path)
 
 
+def _validations_dir(report_dir: Path) -> Path:
+    return report_dir / "gx" / "uncommitted" / "validations"
+
+
 def _fresh_context(gx: Any, report_dir: Path) -> Any:
-    """A file context in report_dir/gx/, re-created from scratch so repeat runs are idempotent."""
+    """A file context in report_dir/gx/, re-created from scratch so repeat runs are idempotent,
+    but for the stored validation results of the last :data:`HISTORY_RUNS` runs (the Data Docs
+    list each run by its name). A link planted where they live is dropped, never followed."""
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    kept = report_dir / ".validations-kept"
+    _remove_tree(kept)
+    validations = _validations_dir(report_dir)
+    if validations.is_dir() and not any(p.is_symlink() for p in (validations, *validations.parents)):
+        validations.rename(kept)
     for sub in ("gx", "data_docs"):
         _remove_tree(report_dir / sub)
     context = gx.get_context(mode="file", project_root_dir=str(report_dir))
+    if kept.is_dir():
+        _remove_tree(validations)
+        validations.parent.mkdir(parents=True, exist_ok=True)
+        kept.rename(validations)
+        _prune_history(validations, HISTORY_RUNS - 1)
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     context.enable_analytics(False)  # also saves the variables
     # Drop the default site (gx/uncommitted/data_docs/local_site); build ours at report_dir/data_docs.
@@ -307,11 +326,32 @@ def _fresh_context(gx: Any, report_dir: Path) -> Any:
     return context
 
 
+def _prune_history(validations: Path, keep: int) -> None:
+    """Keep the stored results of the newest ``keep`` runs (``<suite>/<run name>/...``; a run's
+    age is its newest file's)."""
+    runs: dict[str, float] = {}
+    for suite in validations.iterdir():
+        if suite.is_dir() and not suite.is_symlink():
+            for run in suite.iterdir():
+                newest = max((p.stat().st_mtime for p in run.rglob("*.json")), default=0.0)
+                runs[run.name] = max(runs.get(run.name, 0.0), newest)
+    old = sorted(runs, key=lambda name: (runs[name], name), reverse=True)[keep:]
+    for suite in validations.iterdir():
+        for name in old:
+            _remove_tree(suite / name)
+
+
+def default_run_name() -> str:
+    """The GX run name outside a Prefect flow run: ``newsclean-<UTC time>``."""
+    return "newsclean-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+
+
 def _run_checkpoints(
-    gx: Any, context: Any, frames: dict[str, Iterator[pl.DataFrame]]
+    gx: Any, context: Any, frames: dict[str, Iterator[pl.DataFrame]], run_name: str
 ) -> tuple[dict[str, list[Any]], dict[str, int]]:
     """Each frame's batches through its checkpoint: the run results and the rows validated, per frame."""
     import great_expectations.expectations as gxe
+    from great_expectations.core.run_identifier import RunIdentifier
 
     source = context.data_sources.add_pandas(name=DATASOURCE_NAME)
     expectations = build_expectations(gxe)
@@ -340,7 +380,9 @@ def _run_checkpoints(
         )
         results[name], rows[name] = [], 0
         for batch in frames[name]:
-            result = checkpoint.run(batch_parameters={"dataframe": batch.to_pandas()})
+            # one run name for the whole run; each batch its own run time (its own stored result)
+            run_id = RunIdentifier(run_name=run_name, run_time=datetime.now(UTC))
+            result = checkpoint.run(batch_parameters={"dataframe": batch.to_pandas()}, run_id=run_id)
             (run_result,) = result.run_results.values()
             results[name].append(run_result)
             rows[name] += batch.height
@@ -449,7 +491,7 @@ def _escape_strings(obj: Any) -> Any:
     return obj
 
 
-def escape_stored_results(validations_dir: Path) -> int:
+def escape_stored_results(validations_dir: Path, skip: set[Path] | frozenset[Path] = frozenset()) -> int:
     """HTML-escape the data GX stored for each expectation (``result``: unexpected values, their
     index rows, observed values) in the validation results the Data Docs are built from.
 
@@ -458,6 +500,8 @@ def escape_stored_results(validations_dir: Path) -> int:
     """
     count = 0
     for path in sorted(validations_dir.rglob("*.json")) if validations_dir.is_dir() else []:
+        if path in skip:
+            continue
         data = json.loads(path.read_text(encoding="utf-8"))
         for entry in data.get("results") or []:
             if isinstance(entry, dict):
@@ -634,12 +678,16 @@ def validate_with_gx(
     paragraph_batch_articles: int = PARAGRAPH_BATCH_ARTICLES,
     line_batch_rows: int = LINE_BATCH_ROWS,
     quarantined: int = 0,
+    run_name: str | None = None,
 ) -> GxReport:
     """Validate the three pipeline frames with great-expectations; write JSON, markdown, Data Docs.
 
     ``validation.json`` holds the rows, the rows validated per frame, and per frame the list of
-    GX results (one per batch).
+    GX results (one per batch). ``run_name`` (the Prefect flow run's name; else
+    :func:`default_run_name`) names this run's results in the Data Docs, beside the last
+    :data:`HISTORY_RUNS` runs'.
     """
+    run_name = run_name or default_run_name()
     report_dir = Path(report_dir)
     report_dir.parent.mkdir(parents=True, exist_ok=True)
     # a symlink planted at reports/ is replaced by a folder of our own, never followed (the
@@ -648,13 +696,15 @@ def validate_with_gx(
     gx = _import_gx()
     frames = frame_batches(articles, lines, files, paragraph_batch_articles, line_batch_rows)
     context = _fresh_context(gx, report_dir)
-    results, n_rows = _run_checkpoints(gx, context, frames)
+    validations = _validations_dir(report_dir)
+    earlier = set(validations.rglob("*.json")) if validations.is_dir() else set()
+    results, n_rows = _run_checkpoints(gx, context, frames, run_name)
     rows = collect_rows(results)
     success = not any(not r["passed"] and r["severity"] == CRITICAL for r in rows)
 
     docs_dir = report_dir / "data_docs"
     index = docs_dir / "index.html"
-    escape_stored_results(report_dir / "gx" / "uncommitted" / "validations")
+    escape_stored_results(validations, skip=earlier)  # earlier runs' results are escaped already
     context.build_data_docs(site_names=[SITE_NAME])
     localize_data_docs(docs_dir)
     strip_active_markup(docs_dir)
@@ -664,6 +714,7 @@ def validate_with_gx(
         "success": success,
         "rows": rows,
         "data_docs_index": "data_docs/index.html",
+        "gx_run_name": run_name,
         "frames": {name: {"rows": n_rows[name], "batches": len(results[name])} for name in FRAMES},
         "gx_results": {
             name: [_json_safe(r.to_json_dict(), VOLATILE_KEYS) for r in results[name]] for name in FRAMES
