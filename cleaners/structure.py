@@ -36,8 +36,11 @@ How the decision is made, per file:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
+from typing import Any
 
 import polars as pl
 
@@ -260,11 +263,29 @@ def _decide_article(lines: list[_Line], anchor: list[bool], lo: int, hi: int, ar
         ln.article = art if ln.role in ARTICLE_ROLES else None
 
 
-def _decide_file(lines: list[_Line]) -> None:
+def _articles(lines: list[_Line]) -> tuple[list[bool], list[tuple[int, int]]]:
+    """The anchors of a file's lines and each article's ``(start, end)``."""
     anchor = _anchors(lines)
-    starts = _boundaries(lines, anchor)
-    bounds = [*starts, len(lines)]
-    for art, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False)):
+    bounds = [*_boundaries(lines, anchor), len(lines)]
+    return anchor, list(zip(bounds, bounds[1:], strict=False))
+
+
+def _line(fields: Sequence[Any], body: bool, why: str | None = None) -> _Line:
+    """A line from its :data:`_FIELDS` values and the model's decision."""
+    ln = _Line(*fields)
+    ln.body, ln.why = body, why
+    return ln
+
+
+def _by_file(rows: Iterable[tuple[str, _Line]]) -> Iterator[tuple[str, list[_Line]]]:
+    """Each file's lines, from ``(file, line)`` rows sorted by file: one pass, no per-file frames."""
+    for file, group in groupby(rows, key=itemgetter(0)):
+        yield file, [ln for _, ln in group]
+
+
+def _decide_file(lines: list[_Line]) -> None:
+    anchor, spans = _articles(lines)
+    for art, (lo, hi) in enumerate(spans):
         _decide_article(lines, anchor, lo, hi, art)
     # An article needs a body: a segment without one gives its title back as furniture.
     with_body = sorted({ln.article for ln in lines if ln.role == "body" and ln.article is not None})
@@ -310,25 +331,13 @@ def assign_structure(signals: pl.DataFrame) -> pl.DataFrame:
     reasons: list[str | None] = []
     articles: list[int | None] = []
     rows = zip(signals.select("file", *_FIELDS).iter_rows(), body, why, strict=True)
-    current: str | None = None
-    lines: list[_Line] = []
-
-    def flush() -> None:
+    for _, lines in _by_file(
+        (file, _line(fields, is_body, reason)) for (file, *fields), is_body, reason in rows
+    ):
         _decide_file(lines)
         roles.extend(ln.role for ln in lines)
         reasons.extend(ln.reason for ln in lines)
         articles.extend(ln.article for ln in lines)
-
-    for (file, *fields), is_body, reason in rows:  # sorted by file: one pass, no per-file frames
-        if file != current and lines:
-            flush()
-            lines = []
-        current = file
-        ln = _Line(*fields)
-        ln.body, ln.why = is_body, reason
-        lines.append(ln)
-    if lines:
-        flush()
     return signals.with_columns(
         role=pl.Series(roles, dtype=pl.Utf8),
         reason=pl.Series(reasons, dtype=pl.Utf8),
@@ -340,21 +349,7 @@ def article_spans(signals: pl.DataFrame) -> Iterator[tuple[str, list[_Line], lis
     """Each file's lines and its articles' ``(start, story start, end)``, as the decision sees
     them, from a signals frame that already has ``p_body`` and ``body`` (sorted by file, n).
     The title ranker learns from these (:mod:`cleaners.training.titles`)."""
-    current: str | None = None
-    lines: list[_Line] = []
-
-    def spans() -> list[tuple[int, int, int]]:
-        anchor = _anchors(lines)
-        bounds = [*_boundaries(lines, anchor), len(lines)]
-        return [(lo, story_start(anchor, lo, hi), hi) for lo, hi in zip(bounds, bounds[1:], strict=False)]
-
-    for file, *fields, is_body in signals.select("file", *_FIELDS, "body").iter_rows():
-        if file != current and lines:
-            yield current, lines, spans()  # type: ignore[misc]
-            lines = []
-        current = file
-        ln = _Line(*fields)
-        ln.body = bool(is_body)
-        lines.append(ln)
-    if lines:
-        yield current, lines, spans()  # type: ignore[misc]
+    rows = signals.select("file", *_FIELDS, "body").iter_rows()
+    for file, lines in _by_file((file, _line(fields, bool(is_body))) for file, *fields, is_body in rows):
+        anchor, spans = _articles(lines)
+        yield file, lines, [(lo, story_start(anchor, lo, hi), hi) for lo, hi in spans]

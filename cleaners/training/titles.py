@@ -36,7 +36,7 @@ from cleaners.pipeline import Source, decode_sources, repair_lines
 from cleaners.structure import article_spans
 from cleaners.title import OPENING, TITLE_FEATURES, candidates, title_features, title_model_to_json
 from cleaners.training.labels import Page
-from cleaners.training.train import FOLDS, SEED, folds_by_site
+from cleaners.training.train import FOLDS, REPRODUCIBLE, folds_by_site
 
 PARAMS = {
     "objective": "binary",
@@ -45,11 +45,7 @@ PARAMS = {
     "min_data_in_leaf": 5,
     "feature_fraction": 0.8,
     "lambda_l2": 1.0,
-    "verbose": -1,
-    "seed": SEED,
-    "num_threads": 2,
-    "deterministic": True,
-    "force_row_wise": True,
+    **REPRODUCIBLE,
 }
 ROUNDS = 30
 FIRST_PARAGRAPH_COST = 3.0
@@ -128,37 +124,24 @@ def title_candidates(
                     cands_x = title_features(lines, lo, first, hi, cands)
                 group_id = f"{set_}/{kind}/{page.page}/{art}"
                 has_label = any(label[lo:hi])
+                article = dict(
+                    set=set_, kind=kind, page=page.page, site=page.site, group=group_id, has_label=has_label
+                )
                 # An article with no candidate still counts: a row with no features marks it.
                 rows.append(
-                    dict(
-                        set=set_,
-                        kind=kind,
-                        page=page.page,
-                        site=page.site,
-                        group=group_id,
-                        label=False,
-                        first_paragraph=False,
-                        sentence=False,
-                        real=False,
-                        has_label=has_label,
-                    )
+                    {**article, "label": False, "first_paragraph": False, "sentence": False, "real": False}
                 )
                 xs.append(np.full((1, len(TITLE_FEATURES)), np.nan))
-                for i in cands:
-                    rows.append(
-                        dict(
-                            set=set_,
-                            kind=kind,
-                            page=page.page,
-                            site=page.site,
-                            group=group_id,
-                            label=label[i],
-                            first_paragraph=title_key(lines[i].content) == first_para,
-                            sentence=lines[i].terminal,
-                            real=True,
-                            has_label=has_label,
-                        )
-                    )
+                rows.extend(
+                    {
+                        **article,
+                        "label": label[i],
+                        "first_paragraph": title_key(lines[i].content) == first_para,
+                        "sentence": lines[i].terminal,
+                        "real": True,
+                    }
+                    for i in cands
+                )
                 xs.append(cands_x)
     return Candidates(pl.DataFrame(rows), np.vstack(xs))
 
