@@ -166,12 +166,17 @@ def test_a_dask_cluster_run_equals_a_local_run(server, tmp_path: Path) -> None:
 def test_worker_processes_share_one_temporary_server_and_match_threads(tmp_path: Path) -> None:
     """--workers 3 without a server: one temporary Prefect server for the command and its workers.
 
-    With PREFECT_LOGGING_LEVEL=INFO Prefect logs "Starting temporary server" whenever it starts
-    one itself (in the command, or in a worker that did not find PREFECT_API_URL)."""
+    With the console handler at INFO (newsclean's default is WARNING) Prefect logs "Starting
+    temporary server" whenever it starts one itself (in the command, or in a worker that did not
+    find PREFECT_API_URL)."""
     inp = tmp_path / "in"
     shutil.copytree(ROOT / "seeds", inp)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    env.update(PREFECT_HOME=str(tmp_path / "home"), PREFECT_LOGGING_LEVEL="INFO")
+    env.update(
+        PREFECT_HOME=str(tmp_path / "home"),
+        PREFECT_LOGGING_LEVEL="INFO",
+        PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL="INFO",
+    )
     base = [str(BIN / "newsclean"), "run", "--input", str(inp), "--batch-mb", "0.003"]
     runs = {}
     for workers in ("1", "3"):
