@@ -36,6 +36,7 @@ How the decision is made, per file:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
@@ -78,6 +79,10 @@ _COMMENT_AFTER = frozenset({"timestamp", "share_row", "navigation"})
 _LONG_UNTERMINATED = 10  # words: an unterminated line this long inside a story is a caption
 _MAX_TITLE_WORDS = 40
 _RUN = 3  # body lines among the next five that start the story
+#: Inside the story (between its first and last body line) a line is body from this ``p_body``
+#: on: the anchors above stay at the model's threshold, so the story's bounds do not move.
+STORY_KEEP_LOGIT = -1.5
+STORY_KEEP_P = 1.0 / (1.0 + math.exp(-STORY_KEEP_LOGIT))
 
 
 @dataclass
@@ -207,7 +212,25 @@ def _title(lines: list[_Line], lo: int, first: int, hi: int, art: int) -> int | 
     return best
 
 
-def _decide_article(lines: list[_Line], anchor: list[bool], lo: int, hi: int, art: int) -> None:
+def _inside_story(lines: list[_Line], anchor_idx: list[int]) -> set[int]:
+    """Lines between two consecutive anchors with no end-of-article line (a read-more link, a
+    source line) between them: inside one story."""
+    inside: set[int] = set()
+    for a, b in zip(anchor_idx, anchor_idx[1:], strict=False):
+        gap = range(a + 1, b)
+        if not any(lines[k].lex_reason in END_REASONS for k in gap):
+            inside.update(gap)
+    return inside
+
+
+def _caption_shaped(ln: _Line) -> bool:
+    """A long unterminated line: inside a story, the shape of a photo caption."""
+    return not ln.terminal and ln.words >= _LONG_UNTERMINATED
+
+
+def _decide_article(
+    lines: list[_Line], anchor: list[bool], lo: int, hi: int, art: int, p_keep: float = 1.0
+) -> None:
     seg = range(lo, hi)
     # Where the story starts: the first body line of a run (a stray body line in the page head is not it).
     first_body = story_start(anchor, lo, hi)
@@ -221,6 +244,7 @@ def _decide_article(lines: list[_Line], anchor: list[bool], lo: int, hi: int, ar
     anchor_idx = [i for i in range(lo, body_hi) if anchor[i] and i != title_i]
     first = anchor_idx[0] if anchor_idx else hi
     last = anchor_idx[-1] if anchor_idx else lo - 1
+    inside = _inside_story(lines, anchor_idx)
     subtitle_i = None
     title_text = lines[title_i].content if title_i is not None else None
     if title_i is not None:
@@ -250,13 +274,15 @@ def _decide_article(lines: list[_Line], anchor: list[bool], lo: int, hi: int, ar
             ln.role, ln.reason = "boilerplate", "comment_section"
         elif anchor[i] and i <= body_hi:
             ln.role, ln.reason = "body", None
+        elif i in inside and ln.p_body >= p_keep and ln.candidate and not _caption_shaped(ln):
+            ln.role, ln.reason = "body", None  # inside the story the model's doubt keeps the line
         elif not ln.candidate:
             # The lexicon's family, where the model does not read the line as story.
             reason = "author_box" if ln.lex_reason == "author_bio" else ln.lex_reason
             if ln.teaser and i > last:
                 reason = "related_teaser"
             ln.role, ln.reason = ln.lex_role or "boilerplate", reason
-        elif first <= i <= last and not ln.terminal and ln.words >= _LONG_UNTERMINATED:
+        elif first <= i <= last and _caption_shaped(ln):
             ln.role, ln.reason = "caption", ln.model_reason  # a long unterminated line inside the story
         else:
             ln.role, ln.reason = "boilerplate", ln.model_reason
@@ -283,10 +309,10 @@ def _by_file(rows: Iterable[tuple[str, _Line]]) -> Iterator[tuple[str, list[_Lin
         yield file, [ln for _, ln in group]
 
 
-def _decide_file(lines: list[_Line]) -> None:
+def _decide_file(lines: list[_Line], p_keep: float = 1.0) -> None:
     anchor, spans = _articles(lines)
     for art, (lo, hi) in enumerate(spans):
-        _decide_article(lines, anchor, lo, hi, art)
+        _decide_article(lines, anchor, lo, hi, art, p_keep)
     # An article needs a body: a segment without one gives its title back as furniture.
     with_body = sorted({ln.article for ln in lines if ln.role == "body" and ln.article is not None})
     renumber = {old: new for new, old in enumerate(with_body)}
@@ -325,16 +351,28 @@ def assign_structure(signals: pl.DataFrame) -> pl.DataFrame:
     features = line_features(signals)
     model = load_model()
     p_body, why = model.predict(features)
-    signals = features.select(columns).with_columns(p_body=pl.Series(p_body, dtype=pl.Float64))
-    body = [p >= model.p_threshold for p in p_body]
+    return decide_structure(features.select(columns), p_body, why, model.p_threshold)
+
+
+def decide_structure(
+    signals: pl.DataFrame,
+    p_body: Sequence[float],
+    why: Sequence[str | None],
+    p_threshold: float,
+    p_keep: float = STORY_KEEP_P,
+) -> pl.DataFrame:
+    """The per-file decision on given line scores (a line is body at ``p_threshold``; inside the
+    story, between its first and last body line, at ``p_keep``). ``newsclean train`` runs it on
+    out-of-fold scores to measure the whole path."""
+    signals = signals.with_columns(p_body=pl.Series(p_body, dtype=pl.Float64))
     roles: list[str] = []
     reasons: list[str | None] = []
     articles: list[int | None] = []
-    rows = zip(signals.select("file", *_FIELDS).iter_rows(), body, why, strict=True)
+    rows = zip(signals.select("file", *_FIELDS).iter_rows(), why, strict=True)
     for _, lines in _by_file(
-        (file, _line(fields, is_body, reason)) for (file, *fields), is_body, reason in rows
+        (file, _line(fields, fields[-1] >= p_threshold, reason)) for (file, *fields), reason in rows
     ):
-        _decide_file(lines)
+        _decide_file(lines, p_keep)
         roles.extend(ln.role for ln in lines)
         reasons.extend(ln.reason for ln in lines)
         articles.extend(ln.article for ln in lines)

@@ -472,11 +472,17 @@ def cmd_train(args: argparse.Namespace) -> int:
             progress=lambda msg: status.update(f"training: {msg}"),
         )
     out = Console(width=None if sys.stdout.isatty() else 120)
-    if result.oof is not None:
-        table = Table(title=f"out-of-fold, {result.pages} pages grouped by site (realworld.py metric)")
+    figures = (
+        (result.oof, f"line model, out-of-fold, {result.pages} pages grouped by site (realworld.py metric)"),
+        (result.path_oof, "whole path on the out-of-fold line scores (what `clean --format text` keeps)"),
+    )
+    for frame, title in figures:
+        if frame is None:
+            continue
+        table = Table(title=title)
         for col in ("set", "input", "P", "R", "F1", "keep-all F1", "keep-all R"):
             table.add_column(col, justify="left" if col in ("set", "input") else "right", no_wrap=True)
-        for r in result.oof.iter_rows(named=True):
+        for r in frame.iter_rows(named=True):
             table.add_row(
                 r["set"],
                 r["input"],

@@ -243,3 +243,33 @@ def test_a_truncated_page_whose_only_sentence_is_the_title_keeps_its_paragraph()
     ]
     got = roles(lines)
     assert got == [("title", None), ("boilerplate", "timestamp"), ("body", None)]
+
+
+def test_the_model_s_doubt_keeps_a_line_inside_the_story_not_outside() -> None:
+    """Given scores: a line under the model's threshold but over the story's keep threshold is
+    body between two body lines, boilerplate after the story; a caption-shaped line stays a caption."""
+    from cleaners.structure import STORY_KEEP_P, decide_structure
+
+    lines = [
+        "Storm hits the coast",
+        "The storm hit the coast on Monday night.",
+        "Officials said power was out for thousands.",
+        "Crews worked through the night",
+        "Rescue boats wait by the harbour wall as the water rises over the road",
+        "Roads reopened on Tuesday morning.",
+        "Schools stayed closed for the rest of the week.",
+        "Crews worked through the night",
+    ]
+    sig = line_signals(
+        pl.DataFrame({"file": ["a"] * len(lines), "n": range(1, len(lines) + 1), "content": lines})
+    )
+    threshold = 0.5
+    doubt = (STORY_KEEP_P + threshold) / 2  # under the threshold, over the story's keep threshold
+    p = [0.05, 0.9, 0.9, doubt, doubt, 0.9, 0.9, doubt]
+    roles = decide_structure(sig, p, [None] * len(p), threshold)["role"].to_list()
+    assert roles[3] == "body"  # inside the story
+    assert roles[4] == "caption"  # a long unterminated line inside the story
+    assert roles[7] == "boilerplate"  # the same text after the story
+    # at the story's keep threshold of the model itself, the doubtful line is not kept
+    strict = decide_structure(sig, p, [None] * len(p), threshold, p_keep=threshold)["role"].to_list()
+    assert strict[3] == "boilerplate"

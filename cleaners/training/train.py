@@ -33,6 +33,7 @@ from cleaners.lines import line_signals
 from cleaners.model import SEQUENCE_FEATURES, model_to_json, sequence_features
 from cleaners.pipeline import Source, decode_sources, repair_lines
 from cleaners.training.labels import (
+    INPUT_KINDS,
     REALWORLD_SETS,
     Page,
     fixture_pages,
@@ -178,41 +179,89 @@ def _eval_module(shared: Path) -> Any:
 def oof_table(
     table: pl.DataFrame, scores: np.ndarray, shared: Path, threshold: float = THRESHOLD
 ) -> pl.DataFrame:
-    """Precision, recall and F1 of the kept lines beside keep-all, per realworld set and input."""
-    ev = _eval_module(shared)
+    """Precision, recall and F1 of the line model's kept lines beside keep-all, per realworld set
+    and input."""
+    kept = table.filter(pl.Series(scores >= threshold) & pl.col("set").is_in(REALWORLD_SETS))
+    joined = kept.group_by("set", "kind", "page", maintain_order=True).agg(pl.col("content").str.join("\n\n"))
+    preds: dict[tuple[str, str], dict[str, str]] = {}
+    for set_, kind, page, text in joined.iter_rows():
+        preds.setdefault((set_, kind), {})[page] = text
+    for set_ in REALWORLD_SETS:
+        for kind in INPUT_KINDS:
+            preds.setdefault((set_, kind), {})
+    return path_table(shared, preds)
+
+
+def _sigmoid(x: pl.Expr) -> pl.Expr:
+    return 1.0 / (1.0 + (-x).exp())
+
+
+def path_predictions(
+    pages: Sequence[Page], oof: pl.DataFrame, p_keep: float | None = None
+) -> dict[tuple[str, str], dict[str, str]]:
+    """What ``newsclean clean --format text`` would print for each realworld page when the line
+    model's scores are the out-of-fold ``oof`` (set, kind, file, n, score): the whole per-file
+    decision (:func:`cleaners.structure.decide_structure`) on scores the model made without the
+    page's site. By (set, kind), then page."""
+    from cleaners.structure import STORY_KEEP_P, decide_structure
+
+    p_threshold = 1.0 / (1.0 + np.exp(-THRESHOLD))
+    groups: dict[tuple[str, str], list[Page]] = {}
+    for p in pages:
+        if p.set in REALWORLD_SETS:
+            groups.setdefault((p.set, p.kind), []).append(p)
+    out: dict[tuple[str, str], dict[str, str]] = {}
+    for (set_, kind), group in sorted(groups.items()):
+        _, raw = decode_sources([Source(f"{p.page}.txt", p.data) for p in group])
+        sig = line_signals(repair_lines(raw))
+        score = oof.filter((pl.col("set") == set_) & (pl.col("kind") == kind)).select("file", "n", "score")
+        sig = sig.join(score, on=["file", "n"], how="left").sort("file", "n")
+        p_body = sig.select(_sigmoid(pl.col("score").fill_null(-9.0)).alias("p"))["p"].to_list()
+        decided = decide_structure(
+            sig.drop("score"),
+            p_body,
+            [None] * sig.height,
+            p_threshold,
+            STORY_KEEP_P if p_keep is None else p_keep,
+        )
+        body = (
+            decided.filter(pl.col("role") == "body")
+            .group_by("file", maintain_order=True)
+            .agg(pl.col("content").str.join("\n\n"))
+        )
+        texts = {f.removesuffix(".txt"): t for f, t in body.iter_rows()}
+        out[(set_, kind)] = {p.page: texts.get(p.page, "") for p in group}
+    return out
+
+
+def path_table(shared: Path, preds: dict[tuple[str, str], dict[str, str]]) -> pl.DataFrame:
+    """Precision, recall and F1 of :func:`path_predictions` beside keep-all (realworld.py's metric)."""
     import json
 
+    ev = _eval_module(shared)
     base = shared / "data" / "realworld"
     snippets = json.loads((base / "trafilatura-dev" / "snippets.json").read_text(encoding="utf-8"))
     gold = {p.stem: p.read_text(encoding="utf-8") for p in (base / "readability" / "gold").glob("*.txt")}
-    kept = table.with_columns(keep=pl.Series(scores >= threshold))
     rows = []
-    for set_ in REALWORLD_SETS:
-        for kind in ("extracted", "naive"):
-            inputs = {p.stem: p.read_text(encoding="utf-8") for p in (base / set_ / kind).glob("*.txt")}
-            sub = (
-                kept.filter((pl.col("set") == set_) & (pl.col("kind") == kind) & pl.col("keep"))
-                .group_by("page", maintain_order=True)
-                .agg(pl.col("content").str.join("\n\n"))
-            )
-            preds = dict(sub.iter_rows())
-            if set_ == "readability":
-                model = ev.shingle_scores({k: (g, preds.get(k, "")) for k, g in gold.items()})
-                keep_all = ev.shingle_scores({k: (g, inputs.get(k, "")) for k, g in gold.items()})
-            else:
-                model = ev.snippet_scores(snippets, preds)
-                keep_all = ev.snippet_scores(snippets, inputs)
-            rows.append(
-                {
-                    "set": set_,
-                    "input": kind,
-                    "precision": model["precision"],
-                    "recall": model["recall"],
-                    "f1": model["f1"],
-                    "keep_all_recall": keep_all["recall"],
-                    "keep_all_f1": keep_all["f1"],
-                }
-            )
+    for (set_, kind), pred in sorted(preds.items()):
+        inputs = {p.stem: p.read_text(encoding="utf-8") for p in (base / set_ / kind).glob("*.txt")}
+        if set_ == "readability":
+            got = ev.shingle_scores({k: (g, pred.get(k, "")) for k, g in gold.items()})
+            keep_all = ev.shingle_scores({k: (g, inputs.get(k, "")) for k, g in gold.items()})
+        else:
+            got = ev.snippet_scores(snippets, pred)
+            keep_all = ev.snippet_scores(snippets, inputs)
+        rows.append(
+            {
+                "set": set_,
+                "input": kind,
+                "precision": got["precision"],
+                "recall": got["recall"],
+                "f1": got["f1"],
+                "keep_all_recall": keep_all["recall"],
+                "keep_all_f1": keep_all["f1"],
+            }
+        )
     return pl.DataFrame(rows)
 
 
@@ -244,6 +293,7 @@ class Training:
     model_text: str
     title_text: str
     oof: pl.DataFrame | None
+    path_oof: pl.DataFrame | None
     title_oof: pl.DataFrame | None
     pages: int
     lines: int
@@ -266,11 +316,15 @@ def run_training(
     table = training_table(pages, progress)
     scores = Trainer(table).out_of_fold(progress)
     oof = oof_table(table, scores, shared) if out_of_fold else None
+    oof_scores = table.select("set", "kind", "file", "n").with_columns(score=pl.Series(scores))
+    if out_of_fold and progress:
+        progress("the whole path on out-of-fold scores")
+    path_oof = path_table(shared, path_predictions(pages, oof_scores)) if out_of_fold else None
     if progress:
         progress("title candidates")
     cands = titles.title_candidates(
         pages,
-        table.select("set", "kind", "file", "n").with_columns(score=pl.Series(scores)),
+        oof_scores,
         titles.readability_titles(shared / "data" / "realworld"),
         THRESHOLD,
     )
@@ -292,6 +346,7 @@ def run_training(
         train_model(table, meta),
         titles.train_title_model(cands, title_scores, title_meta),
         oof,
+        path_oof,
         title_oof,
         len(pages),
         table.height,
