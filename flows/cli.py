@@ -4,7 +4,7 @@
     newsclean run [--input DIR] [--output DIR] [--pattern GLOB] [--force] [--wait SECONDS] [--dask-address ADDR]
     newsclean serve [--cron EXPR | --interval SECONDS]
     newsclean repair PATH|-
-    newsclean typos PATH|-
+    newsclean typos PATH|- | --jsonl FILE
 
 ``clean``, ``repair`` and ``typos`` run the cleaners directly (no Prefect, fast start);
 ``run`` runs the Prefect flow once; ``serve`` serves it on a schedule.
@@ -424,28 +424,62 @@ def cmd_repair(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _typo_record(t: Any) -> dict[str, Any]:
+    return {
+        "start": t.start,
+        "end": t.end,
+        "token": t.token,
+        "kind": t.kind,
+        "suggestion": t.suggestion,
+        "confidence": t.confidence,
+    }
+
+
+def _jsonl_docs(path: str) -> tuple[list[tuple[Any, str]], str | None]:
+    """The ``{"id", "text"}`` objects of a JSON-lines file (blank lines skipped), or the first
+    malformed line's message."""
+    docs: list[tuple[Any, str]] = []
+    raw = _read_one(path).decode("utf-8", errors="replace")
+    for no, line in enumerate(raw.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as e:
+            return [], f"line {no}: not JSON ({e.msg})"
+        if not isinstance(obj, dict) or "id" not in obj or not isinstance(obj.get("text"), str):
+            return [], f'line {no}: expected an object with "id" and a string "text"'
+        docs.append((obj["id"], obj["text"]))
+    return docs, None
+
+
 def cmd_typos(args: argparse.Namespace) -> int:
     from cleaners.encoding import decode_bytes
     from cleaners.typos import find_typos_in_text
 
+    if args.jsonl is not None and args.path is not None:
+        print("newsclean typos: give PATH|- or --jsonl FILE, not both", file=sys.stderr)
+        return EXIT_USAGE
+    if args.jsonl is not None:
+        docs, error = _jsonl_docs(args.jsonl)
+        if error is not None:
+            print(f"newsclean typos: {args.jsonl}: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        for doc_id, text in docs:  # the lexicons load once, for the first document
+            for t in find_typos_in_text(text):
+                print(json.dumps({"id": doc_id, **_typo_record(t)}, ensure_ascii=False))
+        return EXIT_OK
+    if args.path is None:
+        print("newsclean typos: give PATH, - (stdin) or --jsonl FILE", file=sys.stderr)
+        return EXIT_USAGE
     decoded = decode_bytes(_read_one(args.path))
+    if decoded.error_kind == "empty":
+        return EXIT_OK  # nothing to check is not bad input here: no typos
     if decoded.text is None:
         print(f"newsclean typos: {args.path}: {decoded.error_kind}: {decoded.error_message}", file=sys.stderr)
         return EXIT_BAD_INPUT
     for t in find_typos_in_text(decoded.text):
-        print(
-            json.dumps(
-                {
-                    "start": t.start,
-                    "end": t.end,
-                    "token": t.token,
-                    "kind": t.kind,
-                    "suggestion": t.suggestion,
-                    "confidence": t.confidence,
-                },
-                ensure_ascii=False,
-            )
-        )
+        print(json.dumps(_typo_record(t), ensure_ascii=False))
     return EXIT_OK
 
 
@@ -682,7 +716,12 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("path", metavar="PATH|-")
     rp.set_defaults(func=cmd_repair)
     t = sub.add_parser("typos", help="print one JSON object per suspected typo")
-    t.add_argument("path", metavar="PATH|-")
+    t.add_argument("path", metavar="PATH|-", nargs="?")
+    t.add_argument(
+        "--jsonl",
+        metavar="FILE",
+        help='check every {"id", "text"} line of FILE (or -); each flag printed with its "id"',
+    )
     t.set_defaults(func=cmd_typos)
     tr = sub.add_parser(
         "train", help="retrain the line and title models on ../shared/data; print their out-of-fold figures"

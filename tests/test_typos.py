@@ -579,3 +579,44 @@ def test_the_spacing_pattern_keeps_its_matches_without_backtracking() -> None:
     ]
     for text in samples:
         assert [m.span() for m in _SPACING.finditer(text)] == [m.span() for m in old.finditer(text)], text
+
+
+def _typos_cli(*args: str, stdin: bytes = b"") -> tuple[int, str, str]:
+    import subprocess
+
+    r = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "newsclean"), "typos", *args],
+        input=stdin,
+        capture_output=True,
+        timeout=300,
+    )
+    return r.returncode, r.stdout.decode("utf-8"), r.stderr.decode("utf-8")
+
+
+def test_typos_jsonl_batch_adds_each_document_s_id(tmp_path: Path) -> None:
+    docs = [
+        {"id": 7, "text": "The the council met."},
+        {"id": "b", "text": "Nothing wrong here."},
+        {"id": "c", "text": "She will recieve the report."},
+    ]
+    f = tmp_path / "in.jsonl"
+    f.write_text("\n".join(json.dumps(d) for d in docs) + "\n\n", encoding="utf-8")
+    rc, out, err = _typos_cli("--jsonl", str(f))
+    assert rc == 0, err
+    flags = [json.loads(line) for line in out.splitlines()]
+    assert [(x["id"], x["token"]) for x in flags] == [(7, "The the"), ("c", "recieve")]
+    # offsets are into each document's own text, as with one text on stdin
+    rc1, one, _ = _typos_cli("-", stdin=docs[2]["text"].encode())
+    assert rc1 == 0 and {k: v for k, v in flags[1].items() if k != "id"} == json.loads(one)
+
+
+def test_typos_jsonl_malformed_line_is_a_usage_error_naming_the_line(tmp_path: Path) -> None:
+    f = tmp_path / "in.jsonl"
+    f.write_text('{"id": 1, "text": "The the end."}\n{"id": 2}\n', encoding="utf-8")
+    rc, out, err = _typos_cli("--jsonl", str(f))
+    assert rc == 2 and out == "" and "line 2" in err
+
+
+def test_typos_on_empty_input_exits_zero_with_no_flags() -> None:
+    rc, out, err = _typos_cli("-", stdin=b"")
+    assert (rc, out) == (0, ""), err
