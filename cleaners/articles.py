@@ -63,6 +63,15 @@ _DATELINE = re.compile(
 _TEASER = re.compile(
     r"^(?:related|read more|also read|see also|must read|watch|more|recommended)\s*[:|–—-]\s*", re.I
 )
+_COPYRIGHT_HOLDER = re.compile(
+    r"(?:©|\(c\)|copyright)\s*©?\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?"
+    r"(?:by\s+)?(?P<name>[^|•·,;]+?)\s*(?:\.\s|[|•·,;]|\.?$)",
+    re.I,
+)
+_CORPORATE = re.compile(
+    r"\s*,?\s+(?:inc|ltd|llc|limited|plc|gmbh|corp(?:oration)?|co|s\.?a|ag|group)\.?$", re.I
+)
+_NOT_A_HOLDER = re.compile(r"^(?:all rights reserved|\d{4}|the authors?|by individual contributors?)\b", re.I)
 _BYLINE = re.compile(r"^(?:by|written by|words by|reporting by|author:)\s+", re.I)
 
 
@@ -114,6 +123,25 @@ def source_from_line(text: str) -> str | None:
     return s.group(1).strip(" .") if s else None
 
 
+def publisher_from_copyright(text: str) -> str | None:
+    """The holder a copyright line names (the site's publisher), without a corporate suffix.
+
+    >>> publisher_from_copyright("Copyright © 2019 The Seattle Times | Privacy statement")
+    'The Seattle Times'
+    >>> publisher_from_copyright("Copyright 2006 - 2024 Spiceworks Inc. All rights reserved.")
+    'Spiceworks'
+    >>> publisher_from_copyright("© 2025 All rights reserved.") is None
+    True
+    """
+    m = _COPYRIGHT_HOLDER.search(text)
+    if not m:
+        return None
+    name = _CORPORATE.sub("", m.group("name").strip(" .")).strip(" .")
+    if not name or _NOT_A_HOLDER.match(name) or len(name.split()) > 6 or not name[0].isupper():
+        return None
+    return name
+
+
 def read_dateline(paragraph: str) -> tuple[str | None, str | None]:
     """A wire dateline opening a paragraph, and the agency named in it.
 
@@ -131,6 +159,11 @@ def read_dateline(paragraph: str) -> tuple[str | None, str | None]:
 def clean_title(text: str) -> str:
     """A title without a teaser prefix (``RELATED:``, ``Read more:`` …)."""
     return _TEASER.sub("", text).strip()
+
+
+def _file_publisher(footer: list[str]) -> str | None:
+    """The publisher of a file's copyright footer lines: the last one that names a holder."""
+    return _first([publisher_from_copyright(t) for t in reversed(footer)])
 
 
 def _first(values: list[str | None]) -> str | None:
@@ -225,6 +258,25 @@ def build_articles(lines: pl.DataFrame) -> pl.DataFrame:
     fields = ["title", "subtitle", "source", "published", "byline", "dateline"]
     out = grouped.select("file", "article", "paragraphs", "captions").with_columns(
         **{f: pl.Series([m[f] for m in meta], dtype=pl.Utf8) for f in fields}
+    )
+    # An article that names no source takes its page's publisher from the copyright footer.
+    footers = (
+        lines.filter(pl.col("reason") == "copyright_footer")
+        .sort("file", "n")
+        .group_by("file", maintain_order=True)
+        .agg("content")
+    )
+    footer = pl.DataFrame(
+        {
+            "file": footers["file"],
+            "publisher": pl.Series([_file_publisher(c) for c in footers["content"].to_list()], dtype=pl.Utf8),
+        },
+        schema={"file": pl.Utf8, "publisher": pl.Utf8},
+    )
+    out = (
+        out.join(footer, on="file", how="left", maintain_order="left")
+        .with_columns(source=pl.coalesce("source", "publisher"))
+        .drop("publisher")
     )
     out = out.with_columns(
         n_paragraphs=pl.col("paragraphs").list.len().cast(pl.Int32),

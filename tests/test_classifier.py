@@ -273,3 +273,23 @@ def test_the_model_s_doubt_keeps_a_line_inside_the_story_not_outside() -> None:
     # at the story's keep threshold of the model itself, the doubtful line is not kept
     strict = decide_structure(sig, p, [None] * len(p), threshold, p_keep=threshold)["role"].to_list()
     assert strict[3] == "boilerplate"
+
+
+@pytest.mark.parametrize(
+    ("extra", "source"),
+    [
+        ([], "The Westmere Record"),  # only the footer names the publisher
+        (["SOURCE: www.example.com"], "example.com"),  # a source line wins over the footer
+    ],
+)
+def test_the_copyright_footer_names_the_source_when_nothing_else_does(extra: list[str], source: str) -> None:
+    lines = [
+        "Storm hits the coast",
+        "The storm hit the coast on Monday night, officials said.",
+        "Thousands of homes were left without power until Tuesday.",
+        "Crews from three counties worked through the night to restore it.",
+        *extra,
+        "© 2025 The Westmere Record Ltd. All rights reserved.",
+    ]
+    doc = documents(clean_corpus([Source("w.txt", "\n".join(lines).encode())]))["w.txt"]
+    assert [a["source"] for a in doc["articles"]] == [source]
