@@ -400,8 +400,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from flows.clean_flow import clean_flow
 
     schedule: dict[str, object] = {"interval": args.interval} if args.interval else {"cron": args.cron}
+    # A worker started elsewhere reads the same folders: the deployment stores them absolute.
+    params = {
+        **_flow_kwargs(args),
+        "input_dir": str(Path(args.input).resolve()),
+        "output_dir": str(Path(args.output).resolve()),
+        "force": False,
+    }
+    every = f"every {args.interval:g} s" if args.interval else f"on cron '{args.cron}' (UTC)"
+    description = f"Cleans {params['input_dir']} into {params['output_dir']} {every}."
     # limit=1: a run that is due while the last one still runs waits for it (they share an output folder)
-    clean_flow.serve(name=args.name, parameters={**_flow_kwargs(args), "force": False}, limit=1, **schedule)  # type: ignore[arg-type]
+    clean_flow.serve(
+        name=args.name or clean_flow.name,
+        parameters=params,
+        description=description,
+        limit=1,
+        **schedule,  # type: ignore[arg-type]
+    )
     return EXIT_OK
 
 
@@ -703,7 +718,7 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--pattern", type=_pattern, default="*.txt")
     sv.add_argument("--batch-mb", type=_megabytes, default=8.0)
     sv.add_argument("--max-bytes", type=_at_least_one, default=DEFAULT_MAX_BYTES)
-    sv.add_argument("--name", default="newsclean-hourly", help="deployment name")
+    sv.add_argument("--name", help="deployment name (default: the flow's, newsclean)")
     sv.add_argument("--cron", default="0 * * * *", help="cron schedule (default hourly)")
     sv.add_argument("--interval", type=_seconds, help="seconds between runs instead of --cron")
     sv.add_argument(

@@ -61,12 +61,10 @@ def test_a_served_deployment_runs_on_schedule_and_completes(server, tmp_path: Pa
             "serve",
             "--interval",
             "10",
-            "--name",
-            "test-schedule",
             "--input",
-            str(inp),
+            "in",  # relative to the command's folder; the deployment stores them absolute
             "--output",
-            str(out),
+            "out",
         ],
         env=server.env,
         cwd=tmp_path,
@@ -89,7 +87,10 @@ def test_a_served_deployment_runs_on_schedule_and_completes(server, tmp_path: Pa
             + (tmp_path / "serve.log").read_text(errors="replace")[-3000:]
         )
         deployment = server.get(f"/deployments/{completed['deployment_id']}")
-        assert deployment["name"] == "test-schedule"
+        assert deployment["name"] == "newsclean"  # named after the flow, whatever the schedule
+        assert deployment["parameters"]["input_dir"] == str(inp.resolve())
+        assert deployment["parameters"]["output_dir"] == str(out.resolve())
+        assert deployment["description"] == f"Cleans {inp.resolve()} into {out.resolve()} every 10 s."
         assert (out / "001_907b5f3dfdec8150.json").exists()
     finally:
         with contextlib.suppress(ProcessLookupError):
