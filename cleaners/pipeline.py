@@ -35,7 +35,7 @@ from cleaners.articles import build_articles
 from cleaners.encoding import decode_bytes, repair_frame
 from cleaners.lines import BLANK, collapse_ws, line_signals
 from cleaners.model import MODEL_FILE
-from cleaners.structure import assign_structure
+from cleaners.structure import METADATA_ROLES, assign_structure
 from cleaners.title import TITLE_MODEL_FILE
 from cleaners.typos import NameIndex, count_names, find_typos, name_counts, screen_paragraphs
 
@@ -345,24 +345,28 @@ def clean_corpus(sources: Sequence[Source], *, max_bytes: int = DEFAULT_MAX_BYTE
 def with_stats(
     files: pl.DataFrame, lines: pl.DataFrame | pl.LazyFrame, articles: pl.DataFrame, typos: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Per-file counts (lines, removed lines, body words, typos) and per-article typo counts.
+    """Per-file counts (lines, lines removed as boilerplate, lines moved to metadata, body words, typos) and per-article typo counts.
 
     >>> c = clean_corpus([Source("a.txt", b"Storm hits coast\\nThe the storm hit the coast on Monday.\\nLeave a Reply")])
     >>> f, a = with_stats(c.files, c.lines, c.articles, c.typos)
-    >>> f.select("n_lines", "n_removed", "n_words", "n_typos").row(0), a["n_typos"].to_list()
-    ((3, 1, 8, 1), [1])
+    >>> f.select("n_lines", "n_removed_boilerplate", "n_moved_to_metadata", "n_words", "n_typos").row(0)
+    (3, 1, 0, 8, 1)
+    >>> a["n_typos"].to_list()
+    [1]
     """
     per_file = (
         lines.lazy()
         .group_by("file")
         .agg(
-            n_lines=pl.len().cast(pl.Int32), n_removed=(pl.col("role") == "boilerplate").sum().cast(pl.Int32)
+            n_lines=pl.len().cast(pl.Int32),
+            n_removed_boilerplate=(pl.col("role") == "boilerplate").sum().cast(pl.Int32),
+            n_moved_to_metadata=pl.col("role").is_in(METADATA_ROLES).sum().cast(pl.Int32),
         )
         .collect()
     )
     words = articles.group_by("file").agg(n_words=pl.col("n_words").sum().cast(pl.Int32))
     n_typos = typos.group_by("file").agg(n_typos=pl.len().cast(pl.Int32))
-    stats = ["n_lines", "n_removed", "n_words", "n_typos"]
+    stats = ["n_lines", "n_removed_boilerplate", "n_moved_to_metadata", "n_words", "n_typos"]
     files = (
         files.drop([c for c in stats if c in files.columns])
         .join(per_file, on="file", how="left", maintain_order="left")

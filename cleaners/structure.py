@@ -53,6 +53,9 @@ from cleaners.title import load_title_model
 #: Every role a line can have (CONTRACT.md), and those that belong to an article (boilerplate does not).
 ROLES = ("title", "subtitle", "meta", "byline", "body", "caption", "boilerplate")
 ARTICLE_ROLES = frozenset(ROLES) - {"boilerplate"}
+#: The article text; lines of the metadata roles are moved out of it, boilerplate lines removed.
+KEPT_ROLES = ("title", "body")
+METADATA_ROLES = ("subtitle", "meta", "byline", "caption")
 #: Meta reasons that open a second article when they sit between two runs of body.
 _BLOCK_REASONS = frozenset({"published_line", "byline"})
 #: Lexicon families that are never body on the labelled real pages: they decide a line whatever

@@ -21,6 +21,7 @@ from typing import Any
 
 import polars as pl
 
+from cleaners.structure import KEPT_ROLES, METADATA_ROLES
 from flows.outputs import escape_md
 
 #: Artifact keys (stable across runs: the UI shows each key's history).
@@ -30,8 +31,6 @@ TYPOS_KEY = "newsclean-typos"
 DATA_DOCS_KEY = "newsclean-data-docs"
 FILE_VIEW_PREFIX = "newsclean-file-"
 
-#: Roles whose lines make up the cleaned article text; every other line counts as "removed".
-KEPT_ROLES = ("title", "body")
 #: Caps that keep a big run's artifacts small enough for the UI.
 MAX_FILE_VIEWS = 50
 MAX_LINES_PER_VIEW = 300
@@ -200,7 +199,8 @@ def summary_markdown(
         else pl.DataFrame(schema={"role": pl.Utf8, "reason": pl.Utf8, "len": pl.UInt32})
     )
     n_lines = int(by_role["len"].sum()) if len(by_role) else _count(lines)
-    n_removed = int(by_role.filter(~pl.col("role").is_in(KEPT_ROLES))["len"].sum())
+    n_removed = int(by_role.filter(pl.col("role") == "boilerplate")["len"].sum())
+    n_moved = int(by_role.filter(pl.col("role").is_in(METADATA_ROLES))["len"].sum())
     verdict = verdict or (
         "passed: every file validated"
         if not len(failures) and not len(errors)
@@ -218,7 +218,8 @@ def summary_markdown(
                 "bad input",
                 "articles",
                 "lines",
-                "removed lines",
+                "removed (boilerplate)",
+                "moved to metadata",
                 "encoding fixes",
                 "typos",
                 "validation failures",
@@ -231,6 +232,7 @@ def summary_markdown(
                     len(articles),
                     n_lines,
                     n_removed,
+                    n_moved,
                     len(fixes),
                     len(typos),
                     len(failures),
@@ -344,7 +346,8 @@ def files_table(
     failures: pl.DataFrame,
     limit: int = MAX_TABLE_ROWS,
 ) -> list[dict[str, Any]]:
-    """One row per file (escaped): file, encoding, fixes, articles, lines, removed, typos, error, quarantined."""
+    """One row per file (escaped): file, encoding, fixes, articles, lines, removed_boilerplate,
+    moved_to_metadata, typos, error, quarantined."""
     if not _has(files, "file"):
         return []
     shown = files.head(limit)
@@ -358,7 +361,9 @@ def files_table(
 
     n_articles = counts(articles, "articles")
     n_lines = counts(lines, "lines")
-    n_removed = counts(lines, "removed", ~pl.col("role").is_in(KEPT_ROLES)) if _has(lines, "role") else {}
+    has_role = _has(lines, "role")
+    n_removed = counts(lines, "removed", pl.col("role") == "boilerplate") if has_role else {}
+    n_moved = counts(lines, "moved", pl.col("role").is_in(METADATA_ROLES)) if has_role else {}
     n_typos = counts(typos, "typos")
     n_fixes = counts(_fix_rows(lines.lazy().filter(wanted) if _has(lines, "file") else lines), "fixes")
     quarantined = set(quarantined_files(files, failures))
@@ -378,7 +383,8 @@ def files_table(
                 "fixes": n_fixes.get(f, 0),
                 "articles": n_articles.get(f, 0),
                 "lines": n_lines.get(f, 0),
-                "removed": n_removed.get(f, 0),
+                "removed_boilerplate": n_removed.get(f, 0),
+                "moved_to_metadata": n_moved.get(f, 0),
                 "typos": n_typos.get(f, 0),
                 "error": md_text(err, 300),
                 "quarantined": "yes" if f in quarantined else "no",
@@ -464,12 +470,21 @@ def file_view_markdown(
         f"# {md_text(name)}",
         "",
         _table(
-            ["encoding", "lines", "removed", "kept", "typos", "quarantined"],
+            [
+                "encoding",
+                "lines",
+                "removed (boilerplate)",
+                "moved to metadata",
+                "kept",
+                "typos",
+                "quarantined",
+            ],
             [
                 [
                     md_text(file_row.get("encoding") or "—"),
                     len(mine),
-                    len(removed),
+                    len(removed.filter(pl.col("role") == "boilerplate")) if _has(removed, "role") else 0,
+                    len(removed.filter(pl.col("role").is_in(METADATA_ROLES))) if _has(removed, "role") else 0,
                     len(kept),
                     n_typos,
                     "yes" if quarantined else "no",
@@ -484,7 +499,7 @@ def file_view_markdown(
         ]
     budget = max_lines
     for title, frame, removed_part in (
-        ("Removed lines (as scraped, with role and reason)", removed, True),
+        ("Removed and moved lines (as scraped, with role and reason)", removed, True),
         ("Kept lines (as they now read)", kept, False),
     ):
         parts += ["", f"## {title}", ""]

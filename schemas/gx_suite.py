@@ -152,11 +152,11 @@ def _file_view(files: pl.DataFrame) -> pl.DataFrame:
     return files.select(
         "file",
         "n_lines",
-        "n_removed",
+        "n_removed_boilerplate",
         "n_words",
         "n_typos",
         pl.when(pl.col("n_lines") > 0)
-        .then(pl.col("n_removed") / pl.col("n_lines"))
+        .then(pl.col("n_removed_boilerplate") / pl.col("n_lines"))
         .otherwise(None)
         .cast(pl.Float64)
         .alias("removed_share"),

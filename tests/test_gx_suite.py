@@ -105,8 +105,8 @@ def make_frames() -> dict[str, list[dict]]:
         {"file": "b.txt", "n": 1, "role": "title", "reason": None, "article": 0, "raw": "y", "text": "y"},
     ]
     files = [
-        {"file": "a.txt", "n_lines": 10, "n_removed": 1, "n_words": 1000, "n_typos": 5},
-        {"file": "b.txt", "n_lines": 4, "n_removed": 0, "n_words": 7, "n_typos": 0},
+        {"file": "a.txt", "n_lines": 10, "n_removed_boilerplate": 1, "n_words": 1000, "n_typos": 5},
+        {"file": "b.txt", "n_lines": 4, "n_removed_boilerplate": 0, "n_words": 7, "n_typos": 0},
     ]
     return {"articles": articles, "lines": lines, "files": files}
 
@@ -140,7 +140,7 @@ FILES_SCHEMA: dict[str, Any] = {
     "sha256": pl.Utf8,
     "encoding": pl.Utf8,
     "n_lines": pl.Int64,
-    "n_removed": pl.Int64,
+    "n_removed_boilerplate": pl.Int64,
     "n_words": pl.Int64,
     "n_typos": pl.Int64,
     "error_kind": pl.Utf8,
@@ -286,7 +286,7 @@ def test_observed_names_the_offending_row(tmp_path: Path) -> None:
 
 def test_warning_failure_keeps_success(tmp_path: Path) -> None:
     d = make_frames()
-    d["files"][1].update(n_lines=10, n_removed=9)  # 90 % of the lines removed
+    d["files"][1].update(n_lines=10, n_removed_boilerplate=9)  # 90 % of the lines removed
     d["files"][0].update(n_typos=50)  # 50 typos per 1,000 words
     report = run(d, tmp_path / "rep")
     assert report.success is True

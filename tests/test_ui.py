@@ -180,9 +180,17 @@ def test_artifacts_in_prefect_ui(tmp_path: Path) -> None:
         assert by_key[FILES_KEY]["type"] == "table"
         files_rows = json.loads(by_key[FILES_KEY]["data"])
         assert len(files_rows) == len(names)
-        assert {"file", "encoding", "articles", "lines", "removed", "typos", "error", "quarantined"} <= set(
-            files_rows[0]
-        )
+        assert {
+            "file",
+            "encoding",
+            "articles",
+            "lines",
+            "removed_boilerplate",
+            "moved_to_metadata",
+            "typos",
+            "error",
+            "quarantined",
+        } <= set(files_rows[0])
         typo_rows = json.loads(by_key[TYPOS_KEY]["data"])
         suggestions = [r["suggestion"] for r in typo_rows]
         with_s = [s for s in suggestions if s != "—"]
@@ -329,7 +337,9 @@ def test_files_table_counts_of_the_rows_shown_equal_the_whole_table() -> None:
     whole = report.files_table(c.files, c.lines, c.articles, c.typos, no_failures)
     assert len(whole) == len(seeds)
     assert (
-        any(r["fixes"] for r in whole) and any(r["typos"] for r in whole) and any(r["removed"] for r in whole)
+        any(r["fixes"] for r in whole)
+        and any(r["typos"] for r in whole)
+        and any(r["removed_boilerplate"] for r in whole)
     )
     assert report.files_table(c.files, c.lines, c.articles, c.typos, no_failures, limit=2) == whole[:2]
 
