@@ -14,10 +14,7 @@ The tables, validation and reports run in the flow's process after the batches;
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import queue
-import signal
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -25,8 +22,6 @@ from typing import Any
 
 from prefect.context import FlowRunContext
 from prefect.task_runners import ProcessPoolTaskRunner
-
-from flows.server import die_with_parent
 
 _Call = tuple[Future[Any], Callable[..., Any], tuple[Any, ...], dict[str, Any]]
 
@@ -67,10 +62,6 @@ class SharedQueueExecutor(Executor):
         return future
 
     def _slot(self, pool: ProcessPoolExecutor | None) -> None:
-        # The pool starts its worker processes from this thread: a signal mask survives fork and
-        # exec, so a Ctrl-C that lands while a worker still imports waits for _worker_init to
-        # ignore it. The command's main thread handles SIGINT either way.
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         while (call := self._calls.get()) is not None:
             future, fn, args, kwargs = call
             if not future.set_running_or_notify_cancel():
@@ -104,17 +95,6 @@ class SharedQueueExecutor(Executor):
             self.pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
-def _worker_init() -> None:
-    """In each worker process: a Ctrl-C at the terminal is the command's to handle (the worker
-    does not die mid-batch with its own traceback), and the worker ends when the command does."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked by the slot that started it
-    die_with_parent()
-    parent = multiprocessing.parent_process()
-    if parent is not None and not parent.is_alive():  # the command ended while this worker started
-        os._exit(0)
-
-
 class BatchPoolTaskRunner(ProcessPoolTaskRunner):
     """:class:`~prefect.task_runners.ProcessPoolTaskRunner` whose ``max_workers`` batch slots are
     one thread of the flow's process and ``max_workers - 1`` worker processes, with
@@ -128,7 +108,6 @@ class BatchPoolTaskRunner(ProcessPoolTaskRunner):
         super().__init__(max_workers=max_workers)
         self.slots = max(1, self._max_workers)
         self._max_workers = max(1, self.slots - 1)  # the worker processes Prefect's pool starts
-        self._initializer = _worker_init  # run by Prefect's pool in each worker, after its own set-up
 
     def duplicate(self) -> BatchPoolTaskRunner:
         return type(self)(max_workers=self.slots)

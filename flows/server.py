@@ -13,7 +13,6 @@ forwards the workers' events from a thread) and worker processes inherit it.
 from __future__ import annotations
 
 import atexit
-import contextlib
 import importlib.util
 import os
 import socket
@@ -26,7 +25,6 @@ from pathlib import Path
 
 EXIT_STARTUP_FAILURE = 3  # uvicorn's exit code when it could not bind its port or the app failed to start
 DEFAULT_STARTUP_TIMEOUT = 180.0
-PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 def _free_port() -> int:
@@ -50,16 +48,6 @@ def _prefect_dir() -> str:
     if spec is None or spec.origin is None:
         raise RuntimeError("prefect is not installed")
     return str(Path(spec.origin).parent.parent)
-
-
-def die_with_parent() -> None:
-    """In the server's process, before it runs: SIGTERM when the command that started it dies."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-        import signal
-
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM))
 
 
 class TemporaryServer:
@@ -106,10 +94,7 @@ class TemporaryServer:
             "--lifespan",
             "on",
         ]
-        # Its own process group: a Ctrl-C at the terminal interrupts the command, which then stops
-        # the server itself (the flow run still reports to it while it winds down). Should the
-        # command die without stopping it, the kernel sends it SIGTERM (Linux's parent-death signal).
-        return subprocess.Popen(cmd, env=env, process_group=0, preexec_fn=die_with_parent)
+        return subprocess.Popen(cmd, env=env)
 
     def wait(self, timeout: float | None = None) -> str:
         """Block until the server answers ``/health``; return its API URL (RuntimeError if it cannot)."""

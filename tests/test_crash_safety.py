@@ -12,7 +12,6 @@ import errno
 import json
 import os
 import random
-import re
 import signal
 import subprocess
 import sys
@@ -165,82 +164,6 @@ def test_sigkill_then_rerun_matches_uninterrupted_run(prefect_harness: str, tmp_
     assert not differ, f"{len(differ)} outputs differ from the uninterrupted run, e.g. {differ[:10]}"
     assert not [p for p in tmp_path.rglob(f"{TMP_PREFIX}*")], "temporary files left"
     print(f"uninterrupted run of {N_FILES} files: {ref_seconds:.0f} s; {n_written} documents at the 2nd kill")
-
-
-def _answers(url: str) -> bool:
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(f"{url}/health", timeout=2):
-            return True
-    except OSError:
-        return False
-
-
-@pytest.mark.slow
-def test_ctrl_c_stops_within_seconds_with_130_and_a_rerun_completes(tmp_path: Path) -> None:
-    """Ctrl-C at the terminal (SIGINT to the command's whole process group: the command, its
-    temporary Prefect server, its worker process) during the batches: exit 130 in seconds, no
-    traceback, no server or worker left; the rerun gives the outputs of an uninterrupted run."""
-    in_dir, ref, out = tmp_path / "in", tmp_path / "ref", tmp_path / "out"
-    _make_corpus(in_dir, 600)
-    r = subprocess.run(
-        _run_args(in_dir, ref),
-        cwd=tmp_path,
-        env=subprocess_env(tmp_path / "home-ref"),
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    assert r.returncode == 0, r.stderr[-3000:]
-    proc = subprocess.Popen(
-        [*_run_args(in_dir, out), "--workers", "2"],
-        cwd=tmp_path,
-        env=subprocess_env(tmp_path / "home-1"),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 600
-    while not ((out / ".work").is_dir() and any((out / ".work").iterdir())):
-        assert proc.poll() is None, proc.communicate()[1][-3000:]
-        assert time.monotonic() < deadline, "the batches never started"
-        time.sleep(0.02)
-    t0 = time.monotonic()
-    os.killpg(proc.pid, signal.SIGINT)
-    _, err = proc.communicate(timeout=120)
-    took = time.monotonic() - t0
-    assert proc.returncode == 130, err[-3000:]
-    assert took < 15, f"stopped {took:.1f} s after Ctrl-C"
-    assert "Traceback" not in err, err[-3000:]
-    url = re.search(r"temporary Prefect server on (http://\S+)/api", err)
-    assert url is not None, err[-3000:]
-    assert not _answers(url.group(1)), "the temporary server outlived the command"
-    # every process of the command's group (its worker processes) is gone within seconds
-    gone = time.monotonic() + 10
-    while time.monotonic() < gone:
-        try:
-            os.killpg(proc.pid, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.1)
-    with pytest.raises(ProcessLookupError):
-        os.killpg(proc.pid, 0)
-    r = subprocess.run(
-        _run_args(in_dir, out),
-        cwd=tmp_path,
-        env=subprocess_env(tmp_path / "home-2"),
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr[-3000:]
-    expected, got = _outputs(ref), _outputs(out)
-    assert sorted(got) == sorted(expected)
-    assert [k for k in expected if got[k] != expected[k]] == []
 
 
 # ------------------------------------------------------------------------------------------------
