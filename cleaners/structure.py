@@ -82,6 +82,7 @@ _COMMENT_AFTER = frozenset({"timestamp", "share_row", "navigation"})
 _LONG_UNTERMINATED = 10  # words: an unterminated line this long inside a story is a caption
 _MAX_TITLE_WORDS = 40
 _RUN = 3  # body lines among the next five that start the story
+_RESUME = 8  # lines after a comment prompt that tell a story going on from a comment thread
 #: Inside the story (between its first and last body line) a line is body from this ``p_body``
 #: on: the anchors above stay at the model's threshold, so the story's bounds do not move.
 STORY_KEEP_LOGIT = -1.5
@@ -226,6 +227,14 @@ def _inside_story(lines: list[_Line], anchor_idx: list[int]) -> set[int]:
     return inside
 
 
+def _story_resumes(anchor: list[bool], j: int, hi: int) -> bool:
+    """The story goes on past a comment-prompt-shaped line (a table's "Comment" column): the
+    next :data:`_RESUME` lines are all the model's body but one. A comment thread opens with its
+    furniture (a name, a time, "Reply")."""
+    nxt = anchor[j : min(j + _RESUME, hi)]
+    return len(nxt) == _RESUME and sum(nxt) >= _RESUME - 1
+
+
 def _caption_shaped(ln: _Line) -> bool:
     """A long unterminated line: inside a story, the shape of a photo caption."""
     return not ln.terminal and ln.words >= _LONG_UNTERMINATED
@@ -240,7 +249,13 @@ def _decide_article(
     title_i = _title(lines, lo, first_body, hi, art)
     # A comment prompt after the body starts the comment thread: nothing after it is story.
     comment_at = next(
-        (i for i in seg if lines[i].lex_reason == "comment_prompt" and any(anchor[k] for k in range(lo, i))),
+        (
+            i
+            for i in seg
+            if lines[i].lex_reason == "comment_prompt"
+            and any(anchor[k] for k in range(lo, i))
+            and not _story_resumes(anchor, i + 1, hi)
+        ),
         None,
     )
     body_hi = comment_at if comment_at is not None else hi

@@ -275,6 +275,37 @@ def test_the_model_s_doubt_keeps_a_line_inside_the_story_not_outside() -> None:
     assert strict[3] == "boilerplate"
 
 
+def _given_scores(lines: list[str], p: list[float]) -> list[str]:
+    from cleaners.structure import decide_structure
+
+    sig = line_signals(
+        pl.DataFrame({"file": ["a"] * len(lines), "n": range(1, len(lines) + 1), "content": lines})
+    )
+    return decide_structure(sig, p, [None] * len(p), 0.5)["role"].to_list()
+
+
+def test_a_comment_column_inside_the_story_does_not_end_it() -> None:
+    """A "Comment" header of a table in the story, followed by rows the model takes for body, does
+    not start a comment thread; "Comments" followed by a thread's furniture does."""
+    story = ["Storm hits the coast", "The storm hit the coast on Monday night."]
+    rows = [f"Row {i} of the table lists the damage in one town." for i in range(1, 9)]
+    table = _given_scores([*story, "Comment", *rows], [0.05, 0.9, 0.1] + [0.9] * 8)
+    assert table[3:] == ["body"] * 8
+    thread = [
+        "Jane Doe",
+        "3 hours ago",
+        "What a terrible night for everyone on the coast.",
+        "Reply",
+        "John Roe",
+        "2 hours ago",
+        "Stay safe, all of you.",
+        "Reply",
+    ]
+    p_thread = [0.1, 0.1, 0.9, 0.1, 0.1, 0.1, 0.9, 0.1]
+    roles = _given_scores([*story, "Comments", *thread], [0.05, 0.9, 0.1, *p_thread])
+    assert "body" not in roles[3:]
+
+
 @pytest.mark.parametrize(
     ("extra", "source"),
     [
