@@ -25,7 +25,7 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any
 
@@ -33,6 +33,7 @@ import polars as pl
 
 from cleaners.articles import build_articles
 from cleaners.encoding import decode_bytes, repair_frame
+from cleaners.html import EXTRACTED_FROM_HTML, html_text, is_html_page
 from cleaners.lines import BLANK, collapse_ws, line_signals
 from cleaners.model import MODEL_FILE
 from cleaners.structure import METADATA_ROLES, assign_structure
@@ -50,7 +51,7 @@ def _models_digest() -> str:
 
 #: Bump the first part when a change to the cleaners' code changes their output; the second part
 #: follows the shipped models. Incremental runs re-clean a file cleaned by another version.
-CLEANER_VERSION = f"0.3.2+{_models_digest()}"
+CLEANER_VERSION = f"0.3.3+{_models_digest()}"
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
 FILES_SCHEMA: dict[str, Any] = {
@@ -59,6 +60,7 @@ FILES_SCHEMA: dict[str, Any] = {
     "n_bytes": pl.Int64,
     "encoding": pl.Utf8,
     "fallback_lines": pl.List(pl.Int32),
+    "extracted_from": pl.Utf8,  # "html" when the text is a page's main text (cleaners.html)
     "error_kind": pl.Utf8,
     "error_message": pl.Utf8,
 }
@@ -123,6 +125,7 @@ def decode_sources(
             "n_bytes": None,
             "encoding": None,
             "fallback_lines": [],
+            "extracted_from": None,
             "error_kind": src.error_kind,
             "error_message": src.error_message,
         }
@@ -136,14 +139,15 @@ def decode_sources(
                 error_kind=dec.error_kind,
                 error_message=dec.error_message,
             )
-            if dec.text is not None and dec.error_kind is None and _is_html_page(dec.text):
-                row.update(
-                    error_kind="html",
-                    error_message=(
-                        f"{src.name} is an HTML page, not scraped text: extract its main content first "
-                        "(newsclean cleans the text a scraper or extractor saved)"
-                    ),
-                )
+            if dec.text is not None and dec.error_kind is None and is_html_page(dec.text):
+                extracted = html_text(dec.text)
+                if extracted is None:
+                    row.update(
+                        error_kind="html",
+                        error_message=f"{src.name} is an HTML page with no main text to extract",
+                    )
+                dec = replace(dec, text=extracted, fallback_lines=())
+                row.update(extracted_from=EXTRACTED_FROM_HTML, fallback_lines=[])
             if dec.text is not None and row["error_kind"] is None and _BLANK.fullmatch(dec.text):
                 row.update(
                     error_kind="empty",
@@ -162,16 +166,6 @@ def decode_sources(
         pl.DataFrame(files, schema=FILES_SCHEMA),
         pl.DataFrame({"file": names, "n": numbers, "raw": raws, "keep": keeps}, schema=RAW_SCHEMA),
     )
-
-
-def _is_html_page(text: str) -> bool:
-    """A whole HTML document (doctype or <html> first), not text left by an extractor.
-
-    >>> _is_html_page("<!DOCTYPE html>\\n<html>…"), _is_html_page("Storm hits <b>coast</b>")
-    (True, False)
-    """
-    head = text.lstrip("\ufeff \t\r\n")[:64].lower()
-    return head.startswith(("<!doctype html", "<html"))
 
 
 def _undecodable_lines(data: bytes, n_lines: int) -> list[bool]:
@@ -442,6 +436,7 @@ def documents(corpus: Corpus) -> dict[str, dict[str, Any]]:
                 "detected": row["encoding"],
                 "fallback_lines": list(row["fallback_lines"] or []),
                 "fixes": fixes.get(f, []) if row["error_kind"] is None else [],
+                **({"extracted_from": row["extracted_from"]} if row["extracted_from"] else {}),
             },
             "articles": [],
             "lines": [],

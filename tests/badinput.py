@@ -137,7 +137,10 @@ def cases(*, big: bool = True) -> list[Case]:
         ),
         Case("few nuls.txt", good.replace(b"Monday", b"Mon\x00day"), min_lines=5),
         Case("many nuls.txt", b"text\x00" * 2000, _e("binary")),
-        Case("html page.txt", HTML.encode(), _e("html")),
+        Case("html page.txt", HTML.encode(), min_lines=3),  # its main text is cleaned
+        Case(
+            "html no text.txt", b"<!DOCTYPE html><html><body><script>x()</script></body></html>", _e("html")
+        ),
         Case("boilerplate only.txt", BOILERPLATE.encode(), min_lines=8),
         Case("vanishing.txt", good, _e("vanished"), kind="vanish"),
         Case("a directory.txt", None, _e("not_a_file"), kind="dir"),

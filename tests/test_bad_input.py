@@ -27,6 +27,7 @@ from badinput import (
     write_corpus,
 )
 
+from cleaners.html import html_text
 from cleaners.pipeline import DEFAULT_MAX_BYTES, Source, clean_corpus, documents
 from flows.outputs import TMP_PREFIX, discover, output_stems, read_source
 
@@ -48,7 +49,12 @@ def _check_doc(doc: dict, case: Case, raw: bytes | None, *, expect_error: frozen
     ns = [ln["n"] for ln in doc["lines"]]
     assert len(ns) == len(set(ns)), "a line appears twice"
     assert len(ns) >= case.min_lines
-    if raw is not None and doc["encoding"]["detected"].startswith(
+    if raw is not None and doc["encoding"].get("extracted_from") == "html":
+        # the lines are those of the page's main text
+        extracted = html_text(raw.decode("utf-8"))
+        assert extracted is not None
+        assert ns == eval_lines(extracted.encode()), f"{case.name}: extracted lines not conserved"
+    elif raw is not None and doc["encoding"]["detected"].startswith(
         ("utf-8", "mixed(utf-8", "cp1252", "latin")
     ):
         # same line numbers as the evaluation tool (UTF-16 is read differently by it: see report)
@@ -283,12 +289,27 @@ _MARKUP = re.compile(
 )
 
 
-def test_html_page_lets_no_markup_into_paragraphs() -> None:
-    """An HTML page saved as text: either an error document, or no markup in title and paragraphs."""
-    doc = documents(clean_corpus([Source("page.txt", HTML.encode())]))["page.txt"]
-    if "error" in doc:
-        assert doc["error"]["kind"] and doc["error"]["message"]
-        return
+def test_html_page_is_cleaned_from_its_main_text_with_no_markup() -> None:
+    """An HTML page saved as text: its main text is extracted and cleaned (recorded in the
+    document), with no markup, script or style in title and paragraphs; a page with no text is an
+    ``html`` error."""
+    docs = documents(
+        clean_corpus(
+            [
+                Source("page.txt", HTML.encode()),
+                Source("empty.txt", b"<!DOCTYPE html><html><body><style>p{}</style></body></html>"),
+            ]
+        )
+    )
+    doc = docs["page.txt"]
+    assert "error" not in doc and doc["encoding"]["extracted_from"] == "html"
     texts = [t for a in doc["articles"] for t in [a["title"] or "", *a["paragraphs"]]]
-    leaked = [t for t in texts if _MARKUP.search(t)]
+    assert any("officials said" in t for t in texts), texts
+    assert any("roads were closed" in t and "&amp;" not in t for t in texts), texts
+    leaked = [t for t in texts if _MARKUP.search(t) or "dataLayer" in t or "font-family" in t]
     assert not leaked, leaked[:3]
+    assert docs["empty.txt"]["error"]["kind"] == "html"
+    assert (
+        "extracted_from"
+        not in documents(clean_corpus([Source("t.txt", b"Storm\nIt rained.")]))["t.txt"]["encoding"]
+    )

@@ -401,7 +401,7 @@ def test_outputs_of_an_interrupted_run_for_a_file_deleted_since_are_removed(
 
 
 def test_bad_input_files_keep_their_error_documents_like_unchanged_files(prefect_harness, corpus, tmp_path):
-    """A file that is bad input but can be read (binary, blank, an HTML page) is not read and
+    """A file that is bad input but can be read (binary, blank, an HTML page with no text) is not read and
     decoded again while its bytes stay the same: its error document and quarantine entry are kept."""
     (corpus / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
     (corpus / "blank.txt").write_bytes(b" \n\xc2\xa0\n")
