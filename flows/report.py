@@ -246,7 +246,7 @@ def summary_markdown(
         f"Artifacts of this run: `{FILES_KEY}` (one row per file), `{TYPOS_KEY}` (typo flags by "
         f"suggestion)"
         + (
-            f", `{FILE_VIEW_PREFIX}…` (removed and kept lines of the first {file_views} file(s))"
+            f", `{FILE_VIEW_PREFIX}…` (the document in order, for {file_views} file(s): quarantined, then most removed and typos)"
             if file_views
             else ""
         )
@@ -460,8 +460,9 @@ def file_view_markdown(
     quarantined: bool,
     max_lines: int = MAX_LINES_PER_VIEW,
 ) -> str:
-    """One file: what was removed (role and reason, as scraped) and the kept lines as they now read,
-    each with the line model's ``p_body``."""
+    """One file's document in order, a diff of what the cleaner did: removed lines struck through
+    (as scraped) with their role and reason, kept lines as they now read with typos marked inline,
+    repairs before → after, each line with the line model's ``p_body``."""
     mine = lines.filter(pl.col("file") == name).sort("n") if _has(lines, "file", "n") else lines
     removed = mine.filter(~pl.col("role").is_in(KEPT_ROLES)) if _has(mine, "role") else mine.clear()
     kept = mine.filter(pl.col("role").is_in(KEPT_ROLES)) if _has(mine, "role") else mine.clear()
@@ -497,37 +498,86 @@ def file_view_markdown(
             "",
             f"**Bad input:** {md_text(file_row['error_kind'])}: {md_text(file_row.get('error_message') or '')}",
         ]
-    budget = max_lines
-    for title, frame, removed_part in (
-        ("Removed and moved lines (as scraped, with role and reason)", removed, True),
-        ("Kept lines (as they now read)", kept, False),
-    ):
-        parts += ["", f"## {title}", ""]
-        if not len(frame):
-            parts.append("None.")
-            continue
-        shown = frame.head(max(budget, 0))
-        budget -= len(shown)
-        for r in shown.iter_rows(named=True):
-            if removed_part:
-                label = f"**{md_text(r.get('role'))}** · {md_text(r.get('reason') or '—')}"
-                text = r.get("raw")
-            else:
-                art = r.get("article")
-                label = f"{md_text(r.get('role'))} · article {'—' if art is None else art}"
-                text = r.get("content")
-            steps = sorted({st for fx in (r.get("fixes") or []) for st in (fx.get("steps") or [])})
-            fixed = f" *(repaired: {md_text(', '.join(steps))})*" if steps and not removed_part else ""
-            p_body = r.get("p_body")
-            score = "" if p_body is None else f" · p_body {p_body:.2f}"
-            parts.append(f"- `{r['n']}` {label}{score}: {md_text(text)}{fixed}")
-        if len(shown) < len(frame):
-            parts += [
-                "",
-                f"*{len(frame) - len(shown)} more line(s) not shown (the view is capped at {max_lines} "
-                "lines; the JSON document has them all).*",
-            ]
+    parts += [
+        "",
+        "## The document in order",
+        "",
+        "Removed lines are struck through, with their role and reason; typos are marked ⟦like this → "
+        "suggestion⟧; repaired lines show the text before → after.",
+        "",
+    ]
+    if not len(mine):
+        parts.append("No lines.")
+        return "\n".join(parts) + "\n"
+    flags = _typos_by_paragraph(typos.filter(pl.col("file") == name) if _has(typos, "file") else typos)
+    paragraph_of = _paragraph_numbers(mine)
+    shown = mine.head(max(max_lines, 0))
+    for r in shown.iter_rows(named=True):
+        parts += _view_line(r, flags.get(paragraph_of.get(r["n"], (-1, -1)), []))
+    if len(shown) < len(mine):
+        parts += [
+            "",
+            f"*{len(mine) - len(shown)} more line(s) not shown (the view is capped at {max_lines} "
+            "lines; the JSON document has them all).*",
+        ]
     return "\n".join(parts) + "\n"
+
+
+def _paragraph_numbers(lines: pl.DataFrame) -> dict[int, tuple[int, int]]:
+    """Each body line's (article, paragraph index): an article's paragraphs are its body lines in order."""
+    if not _has(lines, "role", "article", "n"):
+        return {}
+    body = lines.filter(pl.col("role") == "body").sort("n")
+    body = body.with_columns(paragraph=pl.int_range(pl.len()).over("article"))
+    return {n: (a, p) for n, a, p in body.select("n", "article", "paragraph").iter_rows()}
+
+
+def _typos_by_paragraph(typos: pl.DataFrame) -> dict[tuple[int, int], list[dict[str, Any]]]:
+    out: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    if not _has(typos, "article", "paragraph", "start", "end"):
+        return out
+    for t in typos.sort("article", "paragraph", "start").iter_rows(named=True):
+        out.setdefault((t["article"], t["paragraph"]), []).append(t)
+    return out
+
+
+def _marked(text: str, flags: list[dict[str, Any]], limit: int = MAX_CELL_CHARS) -> str:
+    """``text`` escaped, each flagged span marked ⟦like this → suggestion⟧.
+
+    >>> _marked("It siad so.", [{"start": 3, "end": 7, "suggestion": "said"}])
+    'It ⟦siad → said⟧ so.'
+    """
+    text = text[:limit]
+    out, at = [], 0
+    for t in flags:
+        start, end = max(at, t["start"] or 0), min(len(text), t["end"] or 0)
+        if end <= start:
+            continue
+        sug = f" → {_inline(t['suggestion'])}" if t.get("suggestion") else ""
+        out += [_inline(text[at:start]), "⟦", _inline(text[start:end]), sug, "⟧"]
+        at = end
+    out.append(_inline(text[at:]))
+    return "".join(out).strip()
+
+
+def _view_line(r: Mapping[str, Any], flags: list[dict[str, Any]]) -> list[str]:
+    """One line of the document view (a list item, with its repairs as a sub-item)."""
+    role, n = r.get("role"), r["n"]
+    p_body = r.get("p_body")
+    score = "" if p_body is None else f" · p_body {p_body:.2f}"
+    if role not in KEPT_ROLES:
+        raw = md_text(r.get("raw"))
+        shown = f"~~{raw}~~" if raw else "*(empty)*"
+        return [f"- `{n}` {shown} — *{md_text(role)} · {md_text(r.get('reason') or '—')}*{score}"]
+    text = _marked(r.get("content") or "", flags) if role == "body" else md_text(r.get("content"))
+    label = "**title** " if role == "title" else ""
+    out = [f"- `{n}` {label}{text}{score}"]
+    for fx in r.get("fixes") or []:
+        steps = ", ".join(fx.get("steps") or [])
+        out.append(
+            f"  - repaired ({md_text(steps)}): {md_text(fx.get('before'))} → {md_text(fx.get('after'))}"
+        )
+    return out
 
 
 def _safe(
@@ -560,8 +610,7 @@ def publish_run_artifacts(run: RunFrames) -> None:
     log = _logger()
     quarantined = set(quarantined_files(run.files, run.failures))
     names: list[str] = run.files["file"].to_list() if _has(run.files, "file") else []
-    # Problem files first (they are what a reader opens), then by name; capped.
-    chosen = sorted(names, key=lambda f: (f not in quarantined, f))[: max(run.max_file_views, 0)]
+    chosen = files_that_matter(names, quarantined, run.lines, run.typos)[: max(run.max_file_views, 0)]
 
     keys = file_view_keys(names)
     rows_by_file = (  # the viewed files' rows only (a dict per file of a large run is ~100 MB)
@@ -577,7 +626,8 @@ def publish_run_artifacts(run: RunFrames) -> None:
     lines_of = _by_file(view_lines, chosen)
     typos_of = _by_file(run.typos, chosen)
     note = (
-        f"; views exist for {len(chosen)} of {len(names)} files (quarantined first, then by name)"
+        f"; views exist for {len(chosen)} of {len(names)} files (quarantined first, then the most lines "
+        "removed or moved plus typos)"
         if len(chosen) < len(names)
         else ""
     )
@@ -593,7 +643,7 @@ def publish_run_artifacts(run: RunFrames) -> None:
                 typos_of.get(name, run.typos.clear()),
                 name in quarantined,
             ),
-            description=f"newsclean: removed and kept lines of one input file{note}",
+            description=f"newsclean: {md_text(name)} in order, removals struck through{note}",
         )
     if run.data_docs_index is not None:
         _safe(
@@ -641,8 +691,32 @@ def publish_run_artifacts(run: RunFrames) -> None:
             data_docs=run.data_docs_index is not None,
             verdict=run.verdict,
         ),
-        description="newsclean run summary: counts, lines by role and reason, fixes, typos, validation",
+        description=(
+            f"newsclean run summary: {md_text(run.verdict or 'no verdict')}; {len(names)} file(s), "
+            f"{len(run.articles)} article(s), {len(run.typos)} typo flag(s)"
+        ),
     )
+
+
+def files_that_matter(
+    names: list[str], quarantined: set[str], lines: pl.DataFrame | pl.LazyFrame, typos: pl.DataFrame
+) -> list[str]:
+    """The files a reader opens first: quarantined ones, then the most lines removed or moved to
+    metadata plus typo flags, then by name.
+
+    >>> lines = pl.DataFrame({"file": ["a", "b", "b", "c"], "role": ["body", "boilerplate", "caption", "body"]})
+    >>> typos = pl.DataFrame({"file": ["c"]})
+    >>> files_that_matter(["a", "b", "c", "d"], {"d"}, lines, typos)
+    ['d', 'b', 'c', 'a']
+    """
+    weight: dict[str, int] = {}
+    if _has(lines, "file", "role"):
+        removed = lines.lazy().filter(~pl.col("role").is_in(KEPT_ROLES)).group_by("file").len().collect()
+        weight.update(zip(removed["file"].to_list(), removed["len"].to_list(), strict=True))
+    if _has(typos, "file"):
+        for f, n in typos.group_by("file").len().iter_rows():
+            weight[f] = weight.get(f, 0) + n
+    return sorted(names, key=lambda f: (f not in quarantined, -weight.get(f, 0), f))
 
 
 def _by_file(df: pl.DataFrame, names: list[str]) -> dict[str, pl.DataFrame]:

@@ -4,8 +4,8 @@ Starts ``prefect server start`` on a free port (own PREFECT_HOME), runs ``newscl
 it in a subprocess over the seeds plus one hostile file, checks the artifacts through the REST
 API, then loads the artifact pages in headless Chromium: the summary is on the page, and the
 hostile file's ``<script>`` / ``<img>`` / markdown links show as text, never as elements. Saves a
-screenshots of the run's Artifacts tab (``docs/prefect-artifacts.png``) and of the run
-summary (``docs/prefect-run-summary.png``).
+screenshots of the run's Artifacts tab (``docs/prefect-artifacts.png``), of the run summary
+(``docs/prefect-run-summary.png``) and of a file's view (``docs/prefect-file-view.png``).
 
 Skipped when no Chromium is installed, unless ``NEWSCLEAN_REQUIRE_BROWSER=1`` (CI).
 """
@@ -42,6 +42,7 @@ pytestmark = pytest.mark.slow
 SEEDS = ROOT / "seeds"
 SCREENSHOT = ROOT / "docs" / "prefect-artifacts.png"
 SUMMARY_SCREENSHOT = ROOT / "docs" / "prefect-run-summary.png"
+VIEW_SCREENSHOT = ROOT / "docs" / "prefect-file-view.png"
 # A file name with markup in it, and lines that a careless report would turn into live HTML.
 HOSTILE_NAME = "900_hostile <b>name<i>.txt"
 HOSTILE_LINES = [
@@ -211,7 +212,7 @@ def test_artifacts_in_prefect_ui(tmp_path: Path) -> None:
         # The hostile file's view: every line shows as written, nothing became an element
         hostile_url = f"{ui}/artifacts/artifact/{by_key[views[HOSTILE_NAME]]['id']}"
         page, urls = wait_for_page(browser, hostile_url, "Hostile page", tmp_path)
-        text = page.visible
+        text = re.sub(r"⟦([^⟧]*?) → [^⟧]*⟧", r"\1", page.visible)  # as written, less the typo marks
         assert HOSTILE_NAME in text, text[:3000]
         for line in HOSTILE_LINES:
             assert line in text, f"not shown as written: {line!r}\n{text[:4000]}"
@@ -222,6 +223,18 @@ def test_artifacts_in_prefect_ui(tmp_path: Path) -> None:
             assert not (tag == "script" and "alert" in values), attrs
         assert all(tag not in ("b", "i") for tag, _ in page.tags), "the file name's markup became elements"
         assert not [u for u in urls if EVIL_HOST in u], f"the page fetched {EVIL_HOST}"
+        # the view is a diff of the document: its removed lines render struck through
+        struck = [a for _, a in page.tags if "markdown-renderer__text--del" in (a.get("class") or "")]
+        assert struck, "removed lines not struck through"
+
+        # A seed's view with a typo: the flagged span is marked inline with its suggestion
+        typo_row = typo_rows[0]
+        seed_view = by_key[views[typo_row["file"].replace("\\", "")]]
+        assert "⟦" in seed_view["data"]
+        view_url = f"{ui}/artifacts/artifact/{seed_view['id']}"
+        page, _ = wait_for_page(browser, view_url, "The document in order", tmp_path)
+        assert "⟦" in page.visible and " → " in page.visible, page.visible[:3000]
+        view_shot = screenshot(browser, view_url, tmp_path / "file-view.png")
 
         # The flow run page knows the run (same server, UI pointed at the right API port)
         run_page, _ = wait_for_page(
@@ -239,12 +252,13 @@ def test_artifacts_in_prefect_ui(tmp_path: Path) -> None:
             wait_text=SUMMARY_KEY,
         )
         summary_shot = screenshot(browser, summary_url, tmp_path / "summary.png")
-        for shot in (tab_shot, summary_shot):
+        for shot in (tab_shot, summary_shot, view_shot):
             assert shot.stat().st_size > 20_000, f"{shot.name} looks empty"
         if os.environ.get("NEWSCLEAN_UPDATE_SCREENSHOTS") == "1":  # refresh the committed pictures
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(tab_shot, SCREENSHOT)
             shutil.copy(summary_shot, SUMMARY_SCREENSHOT)
+            shutil.copy(view_shot, VIEW_SCREENSHOT)
 
     assert server.proc.poll() is not None, "server still running after the test"
     assert time.monotonic() - started < 300
@@ -383,3 +397,31 @@ def test_md_text_is_inert(raw: str) -> None:
     assert "<" not in out and ">" not in out
     assert not re.search(r"(?<!\\)\]\(|(?<!\\):/|(?<![\\\w])www\.(?!\\)|(?<!\\)@", out), out
     assert not re.match(r"[-=]|\d+\.", out)
+
+
+def test_file_view_is_the_document_in_order_with_removals_typos_and_repairs() -> None:
+    """A file's view is a diff of what the cleaner did: every line in order, removed lines struck
+    through as scraped with their reason, typos marked inline, a repair shown before → after."""
+    from cleaners.pipeline import Source, clean_corpus
+    from flows.report import file_view_markdown
+
+    text = (
+        "Storm hits the coast\n"
+        "Advertisement\n"
+        "The storm hit teh coast on Monday, officials said.\n"
+        "The mayor said the cafÃ© was closed on Tuesday and would reopen next week.\n"
+        "Leave a Reply\n"
+    )
+    c = clean_corpus([Source("a.txt", text.encode())])
+    md = file_view_markdown("a.txt", c.files.row(0, named=True), c.lines, c.typos, False)
+    items = [ln for ln in md.splitlines() if ln.startswith("- `")]
+    assert [int(re.match(r"- `(\d+)`", ln).group(1)) for ln in items] == [1, 2, 3, 4, 5]  # type: ignore[union-attr]
+    assert items[1].startswith("- `2` ~~Advertisement~~ — *boilerplate · ad\\_slot*")
+    assert items[4].startswith("- `5` ~~Leave a Reply~~ — *boilerplate · comment\\_prompt*")
+    assert "⟦teh → the⟧ coast" in items[2] and "~~" not in items[2]
+    repaired = md.split(items[3], 1)[1].splitlines()[1]
+    assert (
+        repaired.startswith("  - repaired (")
+        and "cafÃ©" in repaired
+        and repaired.endswith("the café was closed on Tuesday and would reopen next week.")
+    )
