@@ -743,6 +743,7 @@ def _clean(
         files,
         out_dir / "reports",
         quarantined=len(quarantined),
+        quarantine_reasons=summary["quarantine_reasons"],
         run_name=prefect_flow_run.name,  # the Data Docs list this run's results under its name
     )
     verdict = run_verdict(gx.rows, len(quarantined), files.height)

@@ -346,8 +346,8 @@ def files_table(
     failures: pl.DataFrame,
     limit: int = MAX_TABLE_ROWS,
 ) -> list[dict[str, Any]]:
-    """One row per file (escaped): file, encoding, fixes, articles, lines, removed_boilerplate,
-    moved_to_metadata, typos, error, quarantined."""
+    """One row per file (escaped), the columns a reader acts on first: file, quarantined, error,
+    typos, removed_boilerplate, moved_to_metadata, fixes, lines, articles, encoding."""
     if not _has(files, "file"):
         return []
     shown = files.head(limit)
@@ -379,15 +379,15 @@ def files_table(
         rows.append(
             {
                 "file": md_text(f),
-                "encoding": md_text(r.get("encoding") or "—"),
-                "fixes": n_fixes.get(f, 0),
-                "articles": n_articles.get(f, 0),
-                "lines": n_lines.get(f, 0),
+                "quarantined": "yes" if f in quarantined else "no",
+                "error": md_text(err, 300),
+                "typos": n_typos.get(f, 0),
                 "removed_boilerplate": n_removed.get(f, 0),
                 "moved_to_metadata": n_moved.get(f, 0),
-                "typos": n_typos.get(f, 0),
-                "error": md_text(err, 300),
-                "quarantined": "yes" if f in quarantined else "no",
+                "fixes": n_fixes.get(f, 0),
+                "lines": n_lines.get(f, 0),
+                "articles": n_articles.get(f, 0),
+                "encoding": md_text(r.get("encoding") or "—"),
             }
         )
     return rows
@@ -442,11 +442,11 @@ def typos_table(
         para = ps[p] if p is not None and 0 <= p < len(ps) else None
         rows.append(
             {
-                "suggestion": md_text(r.get("suggestion") or "—"),
+                "file": md_text(r["file"]),
                 "token": md_text(r["token"], 120),
+                "suggestion": md_text(r.get("suggestion") or "—"),
                 "kind": md_text(r["kind"]),
                 "context": _context(para, r.get("start") or 0, r.get("end") or 0),
-                "file": md_text(r["file"]),
             }
         )
     return rows

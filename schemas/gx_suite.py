@@ -34,7 +34,7 @@ import math
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -451,6 +451,44 @@ def _merged_observed(results: list[Any]) -> str:
     return text
 
 
+def _window(value: Any, regex: str | None, width: int) -> str:
+    """A failing value as shown in validation.md: around the regex's match when there is one
+    (so the matching phrase shows), else its start.
+
+    >>> _window("x" * 100 + " Continue reading " + "y" * 100, r"(?i)continue reading", 40)
+    "…'xxxxxxxxxxx Continue reading yyyyyyyyyyy'…"
+    """
+    if not isinstance(value, str) or not regex:
+        return _short(value, width)
+    try:
+        m = re.search(regex, value)
+    except re.error:
+        m = None
+    if m is None or len(value) <= width:
+        return _short(value, width)
+    pad = max(0, (width - (m.end() - m.start())) // 2)
+    a, b = max(0, m.start() - pad), min(len(value), m.end() + pad)
+    return ("…" if a else "") + repr(value[a:b]) + ("…" if b < len(value) else "")
+
+
+def _examples(results: list[Any], regex: str | None, limit: int = 3, width: int = 160) -> list[str]:
+    """Up to ``limit`` failing values of one expectation over its batches, each with where it is
+    (file/article/… from GX's index columns)."""
+    out: list[str] = []
+    for r in results:
+        res = r.result or {}
+        values = res.get("partial_unexpected_list") or []
+        where = res.get("partial_unexpected_index_list") or []
+        columns = res.get("unexpected_index_column_names") or []
+        for i, value in enumerate(values):
+            if len(out) >= limit:
+                return out
+            loc = where[i] if i < len(where) else None
+            key = "/".join(str(loc[c]) for c in columns if c in loc) if isinstance(loc, dict) else ""
+            out.append((f"{key[:60]}: " if key else "") + _window(value, regex, width))
+    return out
+
+
 def collect_rows(results: dict[str, list[Any]]) -> list[dict]:
     """One row per expectation; with several batches, it passes only if it passed on every one."""
     rows: list[dict] = []
@@ -472,6 +510,7 @@ def collect_rows(results: dict[str, list[Any]]) -> list[dict]:
                     "severity": meta.get("severity", CRITICAL),
                     "passed": all(bool(r.success) for r in per_batch) and not raised,
                     "observed": _merged_observed(per_batch),
+                    "examples": _examples(per_batch, kwargs.get("regex")),
                 }
             )
     return rows
@@ -632,11 +671,32 @@ def run_verdict(rows: list[dict], quarantined: int = 0, files: int = 0) -> str:
     return head + (f"; {quarantined} of {files} file(s) quarantined" if quarantined else "")
 
 
+def _md_own(text: Any) -> str:
+    """Our own words (check names, severities, columns) for validation.md: only what breaks a
+    table is escaped, so a CI log reads ``<= 20``, not ``&lt;= 20``."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _shown_path(path: Path) -> str:
+    """``path`` relative to the working folder when it is inside it (CI logs stay short)."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def format_markdown(
-    rows: list[dict], success: bool, data_docs_index: Path, verdict: str | None = None
+    rows: list[dict],
+    success: bool,
+    data_docs_index: Path,
+    verdict: str | None = None,
+    quarantine_reasons: Mapping[str, str] | None = None,
 ) -> str:
-    failed_critical = sum(1 for r in rows if not r["passed"] and r["severity"] == CRITICAL)
-    failed_warning = sum(1 for r in rows if not r["passed"] and r["severity"] == WARNING)
+    """validation.md: the verdict, the failures with examples, the quarantined files with their
+    reasons, then every expectation (failures first). Scraped values are escaped (:func:`_md_cell`)."""
+    failed = [r for r in rows if not r["passed"]]
+    failed_critical = sum(1 for r in failed if r["severity"] == CRITICAL)
+    failed_warning = sum(1 for r in failed if r["severity"] == WARNING)
     out = [
         "# great-expectations validation",
         "",
@@ -644,28 +704,36 @@ def format_markdown(
         "",
         f"**{'PASSED' if success else 'FAILED'}**: {len(rows)} expectations, "
         f"{failed_critical} critical and {failed_warning} warning failures.",
+    ]
+    ordered = sorted(rows, key=lambda r: (r["passed"], r["severity"] != CRITICAL))
+    if failed:
+        out += ["", "## Failures", ""]
+        for r in ordered[: len(failed)]:
+            column = f" (`{_md_own(r['column'])}`)" if r.get("column") else ""
+            out.append(
+                f"- **{_md_own(r['severity'])}** · {_md_own(r.get('frame', ''))} · "
+                f"{_md_own(r.get('check', r['expectation']))}{column}: "
+                f"{_md_cell(r['observed'].split('; e.g. ', 1)[0])}"
+            )
+            out += [f"  - {_md_cell(e)}" for e in r.get("examples") or []]
+    if quarantine_reasons:
+        out += ["", f"## Quarantined files ({len(quarantine_reasons)})", ""]
+        out += [f"- {_md_cell(f)}: {_md_cell(why)}" for f, why in sorted(quarantine_reasons.items())]
+    out += [
+        "",
+        "## Expectations",
         "",
         "| result | severity | frame | check | expectation | column | observed |",
         "|---|---|---|---|---|---|---|",
     ]
-    for r in rows:
+    for r in ordered:
+        own = ("PASS" if r["passed"] else "FAIL", r["severity"], r.get("frame", ""), r.get("check", ""))
         out.append(
             "| "
-            + " | ".join(
-                _md_cell(c)
-                for c in (
-                    "PASS" if r["passed"] else "FAIL",
-                    r["severity"],
-                    r.get("frame", ""),
-                    r.get("check", ""),
-                    r["expectation"],
-                    r["column"],
-                    r["observed"],
-                )
-            )
-            + " |"
+            + " | ".join([*(_md_own(c) for c in own), _md_own(r["expectation"]), _md_own(r["column"])])
+            + f" | {_md_cell(r['observed'])} |"
         )
-    out += ["", f"Data Docs: `{data_docs_index}`", ""]
+    out += ["", f"Data Docs: `{_shown_path(data_docs_index)}`", ""]
     return "\n".join(out)
 
 
@@ -678,6 +746,7 @@ def validate_with_gx(
     paragraph_batch_articles: int = PARAGRAPH_BATCH_ARTICLES,
     line_batch_rows: int = LINE_BATCH_ROWS,
     quarantined: int = 0,
+    quarantine_reasons: Mapping[str, str] | None = None,
     run_name: str | None = None,
 ) -> GxReport:
     """Validate the three pipeline frames with great-expectations; write JSON, markdown, Data Docs.
@@ -726,7 +795,9 @@ def validate_with_gx(
     validation_md = report_dir / "validation.md"
     atomic_write_bytes(
         validation_md,
-        format_markdown(rows, success, index, run_verdict(rows, quarantined, files.height)).encode("utf-8"),
+        format_markdown(
+            rows, success, index, run_verdict(rows, quarantined, files.height), quarantine_reasons
+        ).encode("utf-8"),
         make_parent=False,
     )
     return GxReport(

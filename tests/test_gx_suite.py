@@ -666,3 +666,31 @@ def test_each_run_keeps_its_own_results_in_the_data_docs(
     validate_with_gx(*to_polars(make_frames()), report_dir=report_dir, run_name="run-three")
     index = (report_dir / "data_docs" / "index.html").read_text(encoding="utf-8")
     assert "run-one" not in index and "run-two" in index and "run-three" in index
+
+
+def test_validation_md_reads_well_in_a_ci_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """validation.md puts the failures first, each with examples long enough to show the phrase
+    that matched (far into a long paragraph), lists the quarantined files with their reasons,
+    prints our own check names without HTML entities and the Data Docs path relative to the
+    project, and keeps scraped text escaped."""
+    d = make_frames()
+    long = "The council met on Monday to discuss the budget for the coming year. " * 6
+    d["articles"][0]["paragraphs"] = [long + "Continue reading <script>x()</script> the main story"]
+    monkeypatch.chdir(tmp_path)
+    report = validate_with_gx(
+        *to_polars(d),
+        report_dir=tmp_path / "out" / "reports",
+        quarantined=1,
+        quarantine_reasons={"bad <b>.txt": "failed validation: lines.known line role"},
+    )
+    md = report.validation_md.read_text(encoding="utf-8")
+    failures, rest = md.split("## Failures", 1)[1].split("## Quarantined files (1)", 1)
+    assert "no boilerplate phrases" in failures and "Continue reading" in failures
+    assert "| PASS |" not in failures
+    assert "bad &lt;b&gt;.txt: failed validation: lines.known line role" in rest
+    table = rest.split("## Expectations", 1)[1]
+    results = re.findall(r"^\| (PASS|FAIL) \|", table, re.M)
+    assert results[0] == "FAIL" and "FAIL" not in results[1:]
+    assert "typos per 1,000 words <= 20" in md and "&lt;=" not in md
+    assert "Data Docs: `out/reports/data_docs/index.html`" in md
+    assert "<script" not in md and "<b>" not in md

@@ -425,3 +425,16 @@ def test_file_view_is_the_document_in_order_with_removals_typos_and_repairs() ->
         and "cafÃ©" in repaired
         and repaired.endswith("the café was closed on Tuesday and would reopen next week.")
     )
+
+
+def test_tables_put_the_columns_people_act_on_first() -> None:
+    """At 1,400 px the first columns are on screen: the files table leads with the file, whether it
+    is quarantined and its error; the typos table with the file, the token and its suggestion."""
+    from flows import report
+
+    f = _frames(["a.txt", "zz.txt"])
+    files_rows = report.files_table(f.files, f.lines, f.articles, f.typos, f.failures)
+    assert list(files_rows[0])[:4] == ["file", "quarantined", "error", "typos"]
+    assert files_rows[-1]["quarantined"] == "yes" and files_rows[-1]["error"]
+    typo_rows = report.typos_table(f.typos, f.articles)
+    assert typo_rows and list(typo_rows[0])[:3] == ["file", "token", "suggestion"]
