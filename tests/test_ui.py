@@ -5,7 +5,9 @@ it in a subprocess over the seeds plus one hostile file, checks the artifacts th
 API, then loads the artifact pages in headless Chromium: the summary is on the page, and the
 hostile file's ``<script>`` / ``<img>`` / markdown links show as text, never as elements. Saves a
 screenshots of the run's Artifacts tab (``docs/prefect-artifacts.png``), of the run summary
-(``docs/prefect-run-summary.png``) and of a file's view (``docs/prefect-file-view.png``).
+(``docs/prefect-run-summary.png``), of a file's view (``docs/prefect-file-view.png``), of the
+files table (``docs/prefect-files-table.png``) and of the Data Docs' paragraphs page
+(``docs/data-docs-paragraphs.png``), all at 1,400 px wide.
 
 Skipped when no Chromium is installed, unless ``NEWSCLEAN_REQUIRE_BROWSER=1`` (CI).
 """
@@ -43,6 +45,8 @@ SEEDS = ROOT / "seeds"
 SCREENSHOT = ROOT / "docs" / "prefect-artifacts.png"
 SUMMARY_SCREENSHOT = ROOT / "docs" / "prefect-run-summary.png"
 VIEW_SCREENSHOT = ROOT / "docs" / "prefect-file-view.png"
+FILES_SCREENSHOT = ROOT / "docs" / "prefect-files-table.png"
+DATA_DOCS_SCREENSHOT = ROOT / "docs" / "data-docs-paragraphs.png"
 # A file name with markup in it, and lines that a careless report would turn into live HTML.
 HOSTILE_NAME = "900_hostile <b>name<i>.txt"
 HOSTILE_LINES = [
@@ -236,6 +240,19 @@ def test_artifacts_in_prefect_ui(tmp_path: Path) -> None:
         assert "⟦" in page.visible and " → " in page.visible, page.visible[:3000]
         view_shot = screenshot(browser, view_url, tmp_path / "file-view.png")
 
+        # The files table, and the Data Docs page of the paragraphs: check names and severities
+        # where great-expectations would print the regex
+        files_url = f"{ui}/artifacts/artifact/{by_key[FILES_KEY]['id']}"
+        wait_for_page(browser, files_url, "removed_boilerplate", tmp_path)
+        files_shot = screenshot(browser, files_url, tmp_path / "files.png")
+        docs_page = sorted(
+            (out / "reports" / "data_docs" / "validations").rglob("newsclean-paragraphs.html")
+        )[-1]
+        page, _ = wait_for_page(browser, docs_page.as_uri(), "no boilerplate phrases", tmp_path)
+        assert "no boilerplate phrases (critical)" in page.visible, page.visible[:3000]
+        assert "(?i)" not in page.visible, "a regex shown in the Data Docs"
+        docs_shot = screenshot(browser, docs_page.as_uri(), tmp_path / "data-docs.png")
+
         # The flow run page knows the run (same server, UI pointed at the right API port)
         run_page, _ = wait_for_page(
             browser, f"{ui}/runs/flow-run/{flow_run['id']}", flow_run["name"], tmp_path
@@ -252,13 +269,15 @@ def test_artifacts_in_prefect_ui(tmp_path: Path) -> None:
             wait_text=SUMMARY_KEY,
         )
         summary_shot = screenshot(browser, summary_url, tmp_path / "summary.png")
-        for shot in (tab_shot, summary_shot, view_shot):
+        for shot in (tab_shot, summary_shot, view_shot, files_shot, docs_shot):
             assert shot.stat().st_size > 20_000, f"{shot.name} looks empty"
         if os.environ.get("NEWSCLEAN_UPDATE_SCREENSHOTS") == "1":  # refresh the committed pictures
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(tab_shot, SCREENSHOT)
             shutil.copy(summary_shot, SUMMARY_SCREENSHOT)
             shutil.copy(view_shot, VIEW_SCREENSHOT)
+            shutil.copy(files_shot, FILES_SCREENSHOT)
+            shutil.copy(docs_shot, DATA_DOCS_SCREENSHOT)
 
     assert server.proc.poll() is not None, "server still running after the test"
     assert time.monotonic() - started < 300
