@@ -51,6 +51,13 @@ def _one(paragraph: str) -> Typo:
         ("The goverment’s plan was rejected.", "goverment’s", "government’s"),  # possessive
         ("They signed a long-tern agreement.", "tern", None),  # real word: must NOT be flagged
         ("They signed a long-rnage deal.", "rnage", "range"),  # hyphenated compounds: parts checked
+        # uncommon words (zipf 1.8 to 2.5) with a far commoner word one edit away: real typos-dev slips
+        ("The minister siad the talks had ended.", "siad", "said"),
+        ("Prices rose anf then fell.", "anf", "and"),
+        ("The match wos played in Rome.", "wos", "was"),
+        # uncommon real words with no such neighbour stay
+        ("The dirigible landed near the tussock grass.", "dirigible", None),
+        ("A sextant and a marmoset were sold.", "sextant", None),
     ],
 )
 def test_misspelling(text: str, token: str, suggestion: str | None) -> None:
