@@ -15,6 +15,7 @@ The tables, validation and reports run in the flow's process after the batches;
 from __future__ import annotations
 
 import queue
+import signal
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -62,6 +63,11 @@ class SharedQueueExecutor(Executor):
         return future
 
     def _slot(self, pool: ProcessPoolExecutor | None) -> None:
+        if pool is not None:
+            # The pool starts its worker processes from this thread, and a signal mask survives
+            # their start: a Ctrl-C while a worker still imports waits for ignore_interrupt. The
+            # command's main thread handles SIGINT either way.
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         while (call := self._calls.get()) is not None:
             future, fn, args, kwargs = call
             if not future.set_running_or_notify_cancel():
@@ -95,6 +101,13 @@ class SharedQueueExecutor(Executor):
             self.pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
+def ignore_interrupt() -> None:
+    """In each worker process: a Ctrl-C at the terminal is the command's to handle (it stops the
+    run and exits 130), so a worker does not die mid-batch with a traceback of its own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked by the slot that started it
+
+
 class BatchPoolTaskRunner(ProcessPoolTaskRunner):
     """:class:`~prefect.task_runners.ProcessPoolTaskRunner` whose ``max_workers`` batch slots are
     one thread of the flow's process and ``max_workers - 1`` worker processes, with
@@ -105,7 +118,7 @@ class BatchPoolTaskRunner(ProcessPoolTaskRunner):
     """
 
     def __init__(self, max_workers: int | None = None) -> None:
-        super().__init__(max_workers=max_workers)
+        super().__init__(max_workers=max_workers, initializer=ignore_interrupt)
         self.slots = max(1, self._max_workers)
         self._max_workers = max(1, self.slots - 1)  # the worker processes Prefect's pool starts
 

@@ -94,7 +94,9 @@ class TemporaryServer:
             "--lifespan",
             "on",
         ]
-        return subprocess.Popen(cmd, env=env)
+        # Its own process group: a Ctrl-C at the terminal interrupts the command, not the server,
+        # so the flow run can still report its end; the command stops the server on its way out.
+        return subprocess.Popen(cmd, env=env, process_group=0)
 
     def wait(self, timeout: float | None = None) -> str:
         """Block until the server answers ``/health``; return its API URL (RuntimeError if it cannot)."""

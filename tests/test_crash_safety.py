@@ -166,6 +166,103 @@ def test_sigkill_then_rerun_matches_uninterrupted_run(prefect_harness: str, tmp_
     print(f"uninterrupted run of {N_FILES} files: {ref_seconds:.0f} s; {n_written} documents at the 2nd kill")
 
 
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (from /proc: the temporary server, the workers)."""
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            kids.append(int(stat.parent.name))
+    return kids
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:200]
+    except OSError:
+        return ""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").is_file() and " Z " not in Path(f"/proc/{pid}/stat").read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_ctrl_c_stops_the_run_with_130_and_leaves_nothing(tmp_path: Path) -> None:
+    """Ctrl-C at the terminal (SIGINT to the command's process group) during the batches, with
+    the command's own temporary Prefect server and two batch slots: exit 130, no traceback, the
+    server and the worker processes gone with it; the next run equals an uninterrupted one."""
+    in_dir, ref, out = tmp_path / "in", tmp_path / "ref", tmp_path / "out"
+    _make_corpus(in_dir, 600)
+    args = [*_run_args(in_dir, out), "--workers", "2"]
+    proc = subprocess.Popen(
+        args,
+        cwd=tmp_path,
+        env=subprocess_env(tmp_path / "home-1"),  # no PREFECT_API_URL: the command starts its server
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own group, as a shell gives a foreground job
+    )
+    kids: list[int] = []
+    try:
+        deadline = time.monotonic() + 400
+        while not ((out / ".work").is_dir() and any((out / ".work").glob("*.parquet"))):
+            assert proc.poll() is None, f"the run ended before its batches: {proc.communicate()[1][-2000:]}"
+            assert time.monotonic() < deadline, "the batches never started"
+            time.sleep(0.05)
+        kids = _children(proc.pid)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate(timeout=60)
+        gone_by = time.monotonic() + 15  # a worker sees its command's pipe close, then ends
+        while any(_alive(k) for k in kids) and time.monotonic() < gone_by:
+            time.sleep(0.1)
+        left = [(k, _cmdline(k)) for k in kids if _alive(k)]
+        for k, _ in left:
+            os.kill(k, signal.SIGKILL)
+    assert proc.returncode == 130, (proc.returncode, err[-3000:])
+    assert "Traceback" not in err, err[-3000:]
+    assert "interrupted" in err
+    assert kids, "no server or worker process seen"
+    assert not left, f"processes left after Ctrl-C: {left}"
+
+    r = subprocess.run(
+        args,
+        cwd=tmp_path,
+        env=subprocess_env(tmp_path / "home-2"),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr[-3000:]
+    r = subprocess.run(
+        [*_run_args(in_dir, ref), "--workers", "2"],
+        cwd=tmp_path,
+        env=subprocess_env(tmp_path / "home-3"),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
+    got, expected = _outputs(out), _outputs(ref)
+    assert sorted(got) == sorted(expected)
+    assert [k for k in expected if got[k] != expected[k]] == []
+
+
 # ------------------------------------------------------------------------------------------------
 # Transient faults: retries with backoff on OSError
 # ------------------------------------------------------------------------------------------------

@@ -76,7 +76,12 @@ _ALLOWED_CALLS = {"server.py": "subprocess.Popen"}
 
 
 def _fixed_argv(call: ast.Call) -> bool:
-    return not call.keywords or all(kw.arg == "env" for kw in call.keywords)
+    """Only ``env=`` and a constant ``process_group=``: no shell, no ``preexec_fn`` (code run in
+    the child)."""
+    return all(
+        kw.arg == "env" or (kw.arg == "process_group" and isinstance(kw.value, ast.Constant))
+        for kw in call.keywords
+    )
 
 
 def test_no_shell_eval_or_template_in_the_code() -> None:
