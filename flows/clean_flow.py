@@ -770,6 +770,7 @@ def _clean(
             out_dir=out_dir,
             data_docs_index=gx.data_docs_index,
             verdict=verdict,
+            changes={k: summary[k] for k in ("cleaned", "unchanged", "removed_stale")},
         )
     )
     timer.lap("artifacts")

@@ -111,6 +111,9 @@ class RunFrames:
     data_docs_index: Path | None = None
     #: The run's verdict (:func:`schemas.gx_suite.run_verdict`), shown in the summary.
     verdict: str | None = None
+    #: What changed since the last run: files ``cleaned`` (new or changed), ``unchanged`` (kept),
+    #: ``removed_stale`` (outputs of files gone from the input).
+    changes: Mapping[str, int] | None = None
     max_file_views: int = MAX_FILE_VIEWS
     #: Where the full lines table is, when ``lines`` holds only some columns: the per-file views
     #: read their files' rows (raw and repaired text) from it.
@@ -176,6 +179,18 @@ def _fix_rows(lines: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     )
 
 
+def changed_line(changes: Mapping[str, int]) -> str:
+    """What a run changed, in a few words.
+
+    >>> changed_line({"cleaned": 0, "unchanged": 5, "removed_stale": 0})
+    '0 cleaned (new or changed), 5 unchanged, 0 stale output(s) removed'
+    """
+    return (
+        f"{changes.get('cleaned', 0)} cleaned (new or changed), {changes.get('unchanged', 0)} unchanged, "
+        f"{changes.get('removed_stale', 0)} stale output(s) removed"
+    )
+
+
 def summary_markdown(
     files: pl.DataFrame,
     lines: pl.DataFrame | pl.LazyFrame,
@@ -187,8 +202,10 @@ def summary_markdown(
     file_views: int = 0,
     data_docs: bool = False,
     verdict: str | None = None,
+    changes: Mapping[str, int] | None = None,
 ) -> str:
-    """Markdown summary of a run: files, articles, lines by role and reason, fixes, typos, validation."""
+    """Markdown summary of a run: what changed since the last run, files, articles, lines by role
+    and reason, fixes, typos, validation."""
     n_files = len(files)
     errors = _bad_files(files)
     fixes = _fix_rows(lines)
@@ -212,6 +229,7 @@ def summary_markdown(
         "",
         f"**Validation:** {verdict}",
         "",
+        *([f"**Since the last run:** {changed_line(changes)}", ""] if changes is not None else []),
         _table(
             [
                 "files",
@@ -690,10 +708,12 @@ def publish_run_artifacts(run: RunFrames) -> None:
             file_views=len(chosen),
             data_docs=run.data_docs_index is not None,
             verdict=run.verdict,
+            changes=run.changes,
         ),
         description=(
-            f"newsclean run summary: {md_text(run.verdict or 'no verdict')}; {len(names)} file(s), "
-            f"{len(run.articles)} article(s), {len(run.typos)} typo flag(s)"
+            f"newsclean run summary: {md_text(run.verdict or 'no verdict')}; {len(names)} file(s)"
+            + (f" ({changed_line(run.changes)})" if run.changes is not None else "")
+            + f", {len(run.articles)} article(s), {len(run.typos)} typo flag(s)"
         ),
     )
 

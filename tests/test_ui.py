@@ -182,6 +182,9 @@ def test_artifacts_in_prefect_ui(tmp_path: Path) -> None:
             assert a["key"] and all(c.islower() or c.isdigit() or c == "-" for c in a["key"]), a["key"]
         assert by_key[SUMMARY_KEY]["type"] == "markdown"
         assert "# newsclean run summary" in by_key[SUMMARY_KEY]["data"]
+        since = f"**Since the last run:** {len(list(inputs.iterdir()))} cleaned (new or changed), 0 unchanged"
+        assert since in by_key[SUMMARY_KEY]["data"]
+        assert "cleaned (new or changed)" in (by_key[SUMMARY_KEY]["description"] or "")
         assert by_key[FILES_KEY]["type"] == "table"
         files_rows = json.loads(by_key[FILES_KEY]["data"])
         assert len(files_rows) == len(names)
@@ -345,6 +348,7 @@ def test_publish_run_artifacts_keys_caps_and_escaping(monkeypatch: pytest.Monkey
     assert "<script" not in blob and "<img" not in blob and "<b>" not in blob
     summary = made[-1]["markdown"]
     assert "FAILED: 1 of 5 file(s) quarantined" in summary
+    assert "Since the last run" not in summary  # a run that did not say what changed
     assert "Lines by role and reason" in summary and "Typos by kind" in summary
 
 
