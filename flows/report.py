@@ -33,6 +33,10 @@ FILE_VIEW_PREFIX = "newsclean-file-"
 
 #: Caps that keep a big run's artifacts small enough for the UI.
 MAX_FILE_VIEWS = 50
+MAX_VIEW_LINKS = 10  # links to per-file views in the summary
+#: Where the Prefect UI shows an artifact (a path on the UI's own origin: the link works wherever
+#: the UI is opened from).
+ARTIFACT_PATH = "/artifacts/artifact/"
 MAX_LINES_PER_VIEW = 300
 MAX_TABLE_ROWS = 2000
 MAX_CELL_CHARS = 1500
@@ -179,6 +183,15 @@ def _fix_rows(lines: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     )
 
 
+def _ref(key: str, links: Mapping[str, str]) -> str:
+    """An artifact key, as a link to the artifact's page when its id is known.
+
+    >>> _ref("newsclean-files", {"newsclean-files": "1f2e"}), _ref("newsclean-typos", {})
+    ('[`newsclean-files`](/artifacts/artifact/1f2e)', '`newsclean-typos`')
+    """
+    return f"[`{key}`]({ARTIFACT_PATH}{links[key]})" if key in links else f"`{key}`"
+
+
 def changed_line(changes: Mapping[str, int]) -> str:
     """What a run changed, in a few words.
 
@@ -203,9 +216,13 @@ def summary_markdown(
     data_docs: bool = False,
     verdict: str | None = None,
     changes: Mapping[str, int] | None = None,
+    links: Mapping[str, str] | None = None,
+    views: Mapping[str, str] | None = None,
 ) -> str:
     """Markdown summary of a run: what changed since the last run, files, articles, lines by role
-    and reason, fixes, typos, validation."""
+    and reason, fixes, typos, validation. ``links`` (artifact key -> id) and ``views`` (file ->
+    the id of its view, worst first) become links to those artifacts in the UI."""
+    links, views = links or {}, views or {}
     n_files = len(files)
     errors = _bad_files(files)
     fixes = _fix_rows(lines)
@@ -261,16 +278,28 @@ def summary_markdown(
         "",
         f"Removed lines are every line that is not a `title` or `body` line "
         f"(they are kept in the JSON documents with their role and reason). "
-        f"Artifacts of this run: `{FILES_KEY}` (one row per file), `{TYPOS_KEY}` (typo flags by "
-        f"suggestion)"
+        f"Artifacts of this run: {_ref(FILES_KEY, links)} (one row per file), {_ref(TYPOS_KEY, links)} "
+        f"(typo flags by suggestion)"
         + (
             f", `{FILE_VIEW_PREFIX}…` (the document in order, for {file_views} file(s): quarantined, then most removed and typos)"
             if file_views
             else ""
         )
-        + (f", `{DATA_DOCS_KEY}` (great-expectations Data Docs)" if data_docs else "")
+        + (f", {_ref(DATA_DOCS_KEY, links)} (great-expectations Data Docs)" if data_docs else "")
         + ".",
         "",
+        *(
+            [
+                "Files to look at first: "
+                + ", ".join(
+                    f"[{md_text(f)}]({ARTIFACT_PATH}{i})" for f, i in list(views.items())[:MAX_VIEW_LINKS]
+                )
+                + ("" if len(views) <= MAX_VIEW_LINKS else f" and {len(views) - MAX_VIEW_LINKS} more"),
+                "",
+            ]
+            if views
+            else []
+        ),
         "## Lines by role and reason",
         "",
     ]
@@ -600,12 +629,15 @@ def _view_line(r: Mapping[str, Any], flags: list[dict[str, Any]]) -> list[str]:
 
 def _safe(
     create: Callable[..., Any], log: logging.Logger | logging.LoggerAdapter[Any], **kwargs: Any
-) -> None:
-    """Create one artifact; a failure is logged, never fatal (the outputs are already written)."""
+) -> str | None:
+    """Create one artifact and return its id; a failure is logged, never fatal (the outputs are
+    already written)."""
     try:
-        create(**kwargs)
+        made = create(**kwargs)
     except Exception as exc:  # reports must not fail a finished run
         log.warning("could not create artifact %s: %s", kwargs.get("key"), exc)
+        return None
+    return None if made is None else str(made)
 
 
 def _logger() -> logging.Logger | logging.LoggerAdapter[Any]:
@@ -649,8 +681,10 @@ def publish_run_artifacts(run: RunFrames) -> None:
         if len(chosen) < len(names)
         else ""
     )
+    links: dict[str, str | None] = {}
+    view_ids: dict[str, str] = {}
     for name in reversed(chosen):
-        _safe(
+        made = _safe(
             create_markdown_artifact,
             log,
             key=keys[name],
@@ -663,8 +697,10 @@ def publish_run_artifacts(run: RunFrames) -> None:
             ),
             description=f"newsclean: {md_text(name)} in order, removals struck through{note}",
         )
+        if made is not None:
+            view_ids[name] = made
     if run.data_docs_index is not None:
-        _safe(
+        links[DATA_DOCS_KEY] = _safe(
             create_link_artifact,
             log,
             key=DATA_DOCS_KEY,
@@ -676,8 +712,12 @@ def publish_run_artifacts(run: RunFrames) -> None:
         run.typos, pl.scan_parquet(run.articles_path) if run.articles_path is not None else run.articles
     )
     if typo_rows:
-        cap = f" (first {len(typo_rows)} of {len(run.typos)})" if len(typo_rows) < len(run.typos) else ""
-        _safe(
+        cap = (
+            f" (first {len(typo_rows)} of {len(run.typos)}; all of them: {md_text(run.out_dir / 'typos.parquet')})"
+            if len(typo_rows) < len(run.typos)
+            else ""
+        )
+        links[TYPOS_KEY] = _safe(
             create_table_artifact,
             log,
             key=TYPOS_KEY,
@@ -686,8 +726,12 @@ def publish_run_artifacts(run: RunFrames) -> None:
         )
     file_rows = files_table(run.files, run.lines, run.articles, run.typos, run.failures)
     if file_rows:
-        cap = f" (first {len(file_rows)} of {len(names)})" if len(file_rows) < len(names) else ""
-        _safe(
+        cap = (
+            f" (first {len(file_rows)} of {len(names)}; all of them: {md_text(run.out_dir / 'files.parquet')})"
+            if len(file_rows) < len(names)
+            else ""
+        )
+        links[FILES_KEY] = _safe(
             create_table_artifact,
             log,
             key=FILES_KEY,
@@ -709,6 +753,8 @@ def publish_run_artifacts(run: RunFrames) -> None:
             data_docs=run.data_docs_index is not None,
             verdict=run.verdict,
             changes=run.changes,
+            links={k: v for k, v in links.items() if v is not None},
+            views={f: view_ids[f] for f in chosen if f in view_ids},
         ),
         description=(
             f"newsclean run summary: {md_text(run.verdict or 'no verdict')}; {len(names)} file(s)"

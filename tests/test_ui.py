@@ -215,6 +215,14 @@ def test_artifacts_in_prefect_ui(tmp_path: Path) -> None:
         assert "newsclean run summary" in page.visible, page.visible[:2000]
         assert "Lines by role and reason" in page.visible
         assert "Can't connect to Server API" not in page.visible
+        # the summary links to the run's other artifacts: the files table, the worst files' views
+        hrefs = {a.get("href") for tag, a in page.tags if tag == "a"}
+        assert f"/artifacts/artifact/{by_key[FILES_KEY]['id']}" in hrefs, sorted(h for h in hrefs if h)
+        assert any(f"/artifacts/artifact/{by_key[v]['id']}" in hrefs for v in views.values())
+        page, _ = wait_for_page(
+            browser, f"{ui}/artifacts/artifact/{by_key[FILES_KEY]['id']}", "removed_boilerplate", tmp_path
+        )
+        assert "removed_boilerplate" in page.visible
 
         # The hostile file's view: every line shows as written, nothing became an element
         hostile_url = f"{ui}/artifacts/artifact/{by_key[views[HOSTILE_NAME]]['id']}"
