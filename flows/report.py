@@ -660,7 +660,7 @@ def publish_run_artifacts(run: RunFrames) -> None:
     log = _logger()
     quarantined = set(quarantined_files(run.files, run.failures))
     names: list[str] = run.files["file"].to_list() if _has(run.files, "file") else []
-    chosen = files_that_matter(names, quarantined, run.lines, run.typos)[: max(run.max_file_views, 0)]
+    chosen = files_that_matter(run.files, quarantined)[: max(run.max_file_views, 0)]
 
     keys = file_view_keys(names)
     rows_by_file = (  # the viewed files' rows only (a dict per file of a large run is ~100 MB)
@@ -764,25 +764,25 @@ def publish_run_artifacts(run: RunFrames) -> None:
     )
 
 
-def files_that_matter(
-    names: list[str], quarantined: set[str], lines: pl.DataFrame | pl.LazyFrame, typos: pl.DataFrame
-) -> list[str]:
-    """The files a reader opens first: quarantined ones, then the most lines removed or moved to
-    metadata plus typo flags, then by name.
+#: The per-file counts (:func:`cleaners.pipeline.with_stats`) that rank the files to look at.
+_WORTH_A_LOOK = ("n_removed_boilerplate", "n_moved_to_metadata", "n_typos")
 
-    >>> lines = pl.DataFrame({"file": ["a", "b", "b", "c"], "role": ["body", "boilerplate", "caption", "body"]})
-    >>> typos = pl.DataFrame({"file": ["c"]})
-    >>> files_that_matter(["a", "b", "c", "d"], {"d"}, lines, typos)
+
+def files_that_matter(files: pl.DataFrame, quarantined: set[str]) -> list[str]:
+    """The files a reader opens first: quarantined ones, then the most lines removed or moved to
+    metadata plus typo flags (the per-file counts in ``files``), then by name.
+
+    >>> files = pl.DataFrame({"file": ["a", "b", "c", "d"], "n_removed_boilerplate": [0, 1, 0, None],
+    ...     "n_moved_to_metadata": [0, 1, 0, None], "n_typos": [0, 0, 1, None]})
+    >>> files_that_matter(files, {"d"})
     ['d', 'b', 'c', 'a']
     """
-    weight: dict[str, int] = {}
-    if _has(lines, "file", "role"):
-        removed = lines.lazy().filter(~pl.col("role").is_in(KEPT_ROLES)).group_by("file").len().collect()
-        weight.update(zip(removed["file"].to_list(), removed["len"].to_list(), strict=True))
-    if _has(typos, "file"):
-        for f, n in typos.group_by("file").len().iter_rows():
-            weight[f] = weight.get(f, 0) + n
-    return sorted(names, key=lambda f: (f not in quarantined, -weight.get(f, 0), f))
+    if not _has(files, "file"):
+        return []
+    counts = [c for c in _WORTH_A_LOOK if c in files.columns]
+    weight = pl.sum_horizontal(pl.col(c).fill_null(0) for c in counts) if counts else pl.lit(0)
+    ranked = files.select("file", weight=weight).iter_rows()
+    return [f for f, _ in sorted(ranked, key=lambda r: (r[0] not in quarantined, -r[1], r[0]))]
 
 
 def _by_file(df: pl.DataFrame, names: list[str]) -> dict[str, pl.DataFrame]:
