@@ -423,17 +423,12 @@ def _observed(result: Any) -> str:
     if "unexpected_count" not in res:
         return _short(res.get("observed_value", ""), 120)
     text = f"{res['unexpected_count']}/{res.get('element_count', '?')} unexpected"
-    values = res.get("partial_unexpected_list") or []
-    where = res.get("partial_unexpected_index_list") or []
-    index_columns = res.get("unexpected_index_column_names") or []
-    examples = []
-    for i, value in enumerate(values[:3]):
-        loc = where[i] if i < len(where) else None
-        if isinstance(loc, dict) and not isinstance(value, dict):
-            key = "/".join(str(loc[c]) for c in index_columns if c in loc)
-            examples.append(f"{_short(key, 30)}: {_short(value)}")
-        else:
-            examples.append(_short(value))
+    examples = [
+        f"{_short(key, 30)}: {_short(value)}"
+        if key is not None and not isinstance(value, dict)
+        else _short(value)
+        for key, value in _located(res)[:3]
+    ]
     if examples and res["unexpected_count"]:
         text += "; e.g. " + "; ".join(examples)
     return text
@@ -482,22 +477,23 @@ def _window(value: Any, regex: str | None, width: int) -> str:
     return ("…" if a else "") + repr(value[a:b]) + ("…" if b < len(value) else "")
 
 
-def _examples(results: list[Any], regex: str | None, limit: int = 3, width: int = 160) -> list[str]:
-    """Up to ``limit`` failing values of one expectation over its batches, each with where it is
-    (file/article/… from GX's index columns)."""
-    out: list[str] = []
-    for r in results:
-        res = r.result or {}
-        values = res.get("partial_unexpected_list") or []
-        where = res.get("partial_unexpected_index_list") or []
-        columns = res.get("unexpected_index_column_names") or []
-        for i, value in enumerate(values):
-            if len(out) >= limit:
-                return out
-            loc = where[i] if i < len(where) else None
-            key = "/".join(str(loc[c]) for c in columns if c in loc) if isinstance(loc, dict) else ""
-            out.append((f"{key[:60]}: " if key else "") + _window(value, regex, width))
+def _located(res: dict[str, Any]) -> list[tuple[str | None, Any]]:
+    """The failing values GX kept of one result, each with where it is (file/article/… from the
+    index columns; None when GX gave no index)."""
+    where = res.get("partial_unexpected_index_list") or []
+    columns = res.get("unexpected_index_column_names") or []
+    out: list[tuple[str | None, Any]] = []
+    for i, value in enumerate(res.get("partial_unexpected_list") or []):
+        loc = where[i] if i < len(where) else None
+        key = "/".join(str(loc[c]) for c in columns if c in loc) if isinstance(loc, dict) else None
+        out.append((key, value))
     return out
+
+
+def _examples(results: list[Any], regex: str | None, limit: int = 3, width: int = 160) -> list[str]:
+    """Up to ``limit`` failing values of one expectation over its batches, each with where it is."""
+    located = [kv for r in results for kv in _located(r.result or {})][:limit]
+    return [(f"{key[:60]}: " if key else "") + _window(value, regex, width) for key, value in located]
 
 
 def collect_rows(results: dict[str, list[Any]]) -> list[dict]:
