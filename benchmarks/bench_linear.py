@@ -18,7 +18,9 @@ import argparse
 import random
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 for p in (ROOT, ROOT / "tests"):
@@ -50,26 +52,29 @@ def _inputs() -> dict[str, str]:
     return {**ADVERSARIAL, **extra}
 
 
+def _typos(articles: Any) -> Any:
+    names = name_rows(articles)
+    return detect_typos(articles, pool_names(names), names)
+
+
+#: clean_corpus's stages in order, each fed the one before's result.
+STAGES: tuple[tuple[str, Callable[[Any], Any]], ...] = (
+    ("decode", lambda data: decode_sources([Source("x.txt", data)])[1]),
+    ("repair", repair_lines),
+    ("classify", classify_lines),
+    ("articles", build_articles),
+    ("typos", _typos),
+)
+
+
 def stage_seconds(line: str) -> dict[str, float]:
     """Seconds of each stage of clean_corpus on one file holding ``line``."""
-    data = ("Headline\n" + line + "\nThe end of the story.\n").encode("utf-8")
+    value: Any = ("Headline\n" + line + "\nThe end of the story.\n").encode("utf-8")
     out: dict[str, float] = {}
-    t = time.perf_counter()
-    _, raw = decode_sources([Source("x.txt", data)])
-    out["decode"] = time.perf_counter() - t
-    t = time.perf_counter()
-    repaired = repair_lines(raw)
-    out["repair"] = time.perf_counter() - t
-    t = time.perf_counter()
-    lines = classify_lines(repaired)
-    out["classify"] = time.perf_counter() - t
-    t = time.perf_counter()
-    articles = build_articles(lines)
-    out["articles"] = time.perf_counter() - t
-    t = time.perf_counter()
-    names = name_rows(articles)
-    detect_typos(articles, pool_names(names), names)
-    out["typos"] = time.perf_counter() - t
+    for name, stage in STAGES:
+        t = time.perf_counter()
+        value = stage(value)
+        out[name] = time.perf_counter() - t
     return out
 
 

@@ -73,6 +73,11 @@ def _run_args(in_dir: Path, out_dir: Path) -> list[str]:
     return [NEWSCLEAN, "run", "--input", str(in_dir), "--output", str(out_dir), "--batch-mb", BATCH_MB]
 
 
+def _run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """One newsclean command to its end (15 minutes at most), output captured."""
+    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=900, check=False)
+
+
 def _kill_when(cmd: list[str], env: dict[str, str], cwd: Path, ready: Any, what: str) -> None:
     """Start ``cmd``; SIGKILL its whole process group as soon as ``ready()`` holds."""
     proc = subprocess.Popen(
@@ -112,15 +117,7 @@ def test_sigkill_then_rerun_matches_uninterrupted_run(prefect_harness: str, tmp_
     _make_corpus(in_dir, N_FILES)
 
     t0 = time.monotonic()
-    r = subprocess.run(
-        _run_args(in_dir, ref),
-        cwd=tmp_path,
-        env=subprocess_env(tmp_path / "home-ref", prefect_harness),
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    r = _run(_run_args(in_dir, ref), tmp_path, subprocess_env(tmp_path / "home-ref", prefect_harness))
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr[-3000:]
     ref_seconds = time.monotonic() - t0
     expected = _outputs(ref)
@@ -145,15 +142,7 @@ def test_sigkill_then_rerun_matches_uninterrupted_run(prefect_harness: str, tmp_
     n_written = _no_partial_json(out)
     assert 0 < n_written, "the kill left no document at all: it did not land mid-write"
 
-    r = subprocess.run(
-        _run_args(in_dir, out),
-        cwd=tmp_path,
-        env=subprocess_env(tmp_path / "home-3", prefect_harness),
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    r = _run(_run_args(in_dir, out), tmp_path, subprocess_env(tmp_path / "home-3", prefect_harness))
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr[-3000:]
     got = _outputs(out)
     assert sorted(got) == sorted(expected), {
@@ -238,25 +227,9 @@ def test_ctrl_c_stops_the_run_with_130_and_leaves_nothing(tmp_path: Path) -> Non
     assert kids, "no server or worker process seen"
     assert not left, f"processes left after Ctrl-C: {left}"
 
-    r = subprocess.run(
-        args,
-        cwd=tmp_path,
-        env=subprocess_env(tmp_path / "home-2"),
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    r = _run(args, tmp_path, subprocess_env(tmp_path / "home-2"))
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr[-3000:]
-    r = subprocess.run(
-        [*_run_args(in_dir, ref), "--workers", "2"],
-        cwd=tmp_path,
-        env=subprocess_env(tmp_path / "home-3"),
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    r = _run([*_run_args(in_dir, ref), "--workers", "2"], tmp_path, subprocess_env(tmp_path / "home-3"))
     assert r.returncode == 0, r.stderr[-3000:]
     got, expected = _outputs(out), _outputs(ref)
     assert sorted(got) == sorted(expected)
