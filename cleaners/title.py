@@ -132,9 +132,25 @@ def candidates(lines: Sequence[HeadLine], lo: int, first: int, hi: int) -> list[
     for i in range(lo, min(first + AFTER_FIRST, hi)):
         if i > first and lines[i - 1].strong:
             break  # past a sentence of the story: a heading inside it, not the title
-        if _is_candidate(lines[i]):
+        if _is_candidate(lines[i]) and not (i > lo and continues(lines[i - 1], lines[i])):
             out.append(i)
     return out
+
+
+def continues(prev: HeadLine, ln: HeadLine) -> bool:
+    """Whether ``ln`` carries on the sentence of the line before it (a hard-wrapped paragraph): the
+    previous line has no final stop and this one starts with a lower-case word. Such a line is
+    never a title.
+
+    >>> from types import SimpleNamespace as L
+    >>> continues(L(content="The LibreOffice project was", terminal=False),
+    ...           L(content="announced with great fanfare in September 2010.", terminal=True))
+    True
+    >>> continues(L(content="Storm floods the coast", terminal=False), L(content="iPhone sales fall", terminal=False))
+    False
+    """
+    word = ln.content.split(maxsplit=1)[0] if ln.content.strip() else ""
+    return not prev.terminal and word.isalpha() and word.islower()
 
 
 def title_features(

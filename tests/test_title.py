@@ -53,6 +53,25 @@ def test_a_long_sentence_is_never_a_candidate() -> None:
     assert art["title"] != long_line
 
 
+def test_the_rest_of_a_wrapped_sentence_is_never_a_candidate() -> None:
+    from cleaners.lines import line_signals
+    from cleaners.pipeline import decode_sources, repair_lines
+    from cleaners.structure import _line
+    from cleaners.title import candidates
+
+    text = "\n".join(
+        ["Storm cuts power on the coast", "The storm that hit the coast was", "announced by the", *STORY]
+    )
+    _, raw = decode_sources([Source("a.txt", text.encode("utf-8"))])
+    sig = line_signals(repair_lines(raw)).with_columns(p_body=pl.lit(0.1), body=pl.lit(False))
+    from cleaners.structure import _FIELDS
+
+    lines = [_line(row, False) for row in sig.select(*_FIELDS).iter_rows()]
+    got = candidates(lines, 0, 3, len(lines))
+    assert 0 in got and 1 in got  # a headline, and a line that may be one
+    assert 2 not in got  # "announced by the" carries on the line above it
+
+
 def test_the_shipped_title_model_loads_once_and_refuses_other_features() -> None:
     assert load_title_model() is load_title_model()
     path = ROOT / "cleaners" / TITLE_MODEL_FILE
