@@ -771,6 +771,7 @@ def _clean(
             data_docs_index=gx.data_docs_index,
             verdict=verdict,
             changes={k: summary[k] for k in ("cleaned", "unchanged", "removed_stale")},
+            cleaned_files=frozenset(file_rows["file"].to_list()),
         )
     )
     timer.lap("artifacts")

@@ -11,10 +11,9 @@ table-artifact cells too, so cells are escaped the same way.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,6 @@ SUMMARY_KEY = "newsclean-run-summary"
 FILES_KEY = "newsclean-files"
 TYPOS_KEY = "newsclean-typos"
 DATA_DOCS_KEY = "newsclean-data-docs"
-FILE_VIEW_PREFIX = "newsclean-file-"
 
 #: Caps that keep a big run's artifacts small enough for the UI.
 MAX_FILE_VIEWS = 50
@@ -37,12 +35,15 @@ MAX_VIEW_LINKS = 10  # links to per-file views in the summary
 #: Where the Prefect UI shows an artifact (a path on the UI's own origin: the link works wherever
 #: the UI is opened from).
 ARTIFACT_PATH = "/artifacts/artifact/"
+#: Where the UI shows a key's latest artifact and its history.
+KEY_PATH = "/artifacts/key/"
 MAX_LINES_PER_VIEW = 300
-MAX_TABLE_ROWS = 2000
+#: Rows of the files and typos tables (the UI renders a table artifact in one piece: 2,000 rows
+#: took 5.5 s); every row is in files.parquet and typos.parquet.
+MAX_TABLE_ROWS = 500
 MAX_CELL_CHARS = 1500
 CONTEXT_CHARS = 24
 
-_KEY_OK = re.compile(r"^[a-z0-9-]+$")
 # Things a GFM renderer turns into links on its own: scheme URLs, www. hosts, e-mail addresses.
 _AUTOLINK = re.compile(r"(?i)(?<=www)\.|[:@]")
 # Block markers that would matter at the start of a table-artifact cell (each cell is rendered
@@ -75,31 +76,6 @@ def md_text(text: object, limit: int = MAX_CELL_CHARS) -> str:
     return s
 
 
-def artifact_key(text: str) -> str:
-    """A Prefect artifact key (lowercase letters, digits, dashes) derived from ``text``.
-
-    >>> artifact_key("newsclean-file-001_907B.txt")
-    'newsclean-file-001-907b-txt'
-    """
-    key = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:90].strip("-") or "x"
-    assert _KEY_OK.match(key)
-    return key
-
-
-def file_view_keys(files: list[str]) -> dict[str, str]:
-    """A stable, unique artifact key per input file name (a short hash settles clashes)."""
-    out: dict[str, str] = {}
-    used: set[str] = set()
-    for name in files:
-        stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
-        key = artifact_key(FILE_VIEW_PREFIX + stem)
-        if key in used or key == artifact_key(FILE_VIEW_PREFIX):
-            key = f"{key[:80]}-{hashlib.sha1(name.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
-        used.add(key)
-        out[name] = key
-    return out
-
-
 @dataclass
 class RunFrames:
     """What a finished run hands to its reports."""
@@ -118,6 +94,9 @@ class RunFrames:
     #: What changed since the last run: files ``cleaned`` (new or changed), ``unchanged`` (kept),
     #: ``removed_stale`` (outputs of files gone from the input).
     changes: Mapping[str, int] | None = None
+    #: The files cleaned in this run (new or changed; None: every file): only they get a view, an
+    #: unchanged file's view is the one of the run that cleaned it.
+    cleaned_files: frozenset[str] | None = None
     max_file_views: int = MAX_FILE_VIEWS
     #: Where the full lines table is, when ``lines`` holds only some columns: the per-file views
     #: read their files' rows (raw and repaired text) from it.
@@ -276,14 +255,20 @@ def summary_markdown(
             ],
         ),
         "",
-        f"Removed lines are every line that is not a `title` or `body` line "
-        f"(they are kept in the JSON documents with their role and reason). "
-        f"Artifacts of this run: {_ref(FILES_KEY, links)} (one row per file), {_ref(TYPOS_KEY, links)} "
-        f"(typo flags by suggestion)"
+        "Removed lines are every line that is not a `title` or `body` line "
+        "(they are kept in the JSON documents with their role and reason). "
         + (
-            f", `{FILE_VIEW_PREFIX}…` (the document in order, for {file_views} file(s): quarantined, then most removed and typos)"
-            if file_views
-            else ""
+            "Nothing changed since the last run, so this run publishes no tables or views: the latest are "
+            f"[`{FILES_KEY}`]({KEY_PATH}{FILES_KEY}) and [`{TYPOS_KEY}`]({KEY_PATH}{TYPOS_KEY})"
+            if nothing_changed(changes)
+            else f"Artifacts of this run: {_ref(FILES_KEY, links)} (one row per file), {_ref(TYPOS_KEY, links)} "
+            "(typo flags by suggestion)"
+            + (
+                f", per-file views on this run's Artifacts tab (the document in order, for {file_views} file(s) "
+                "cleaned in this run: quarantined, then most removed and typos)"
+                if file_views
+                else ""
+            )
         )
         + (f", {_ref(DATA_DOCS_KEY, links)} (great-expectations Data Docs)" if data_docs else "")
         + ".",
@@ -392,12 +377,23 @@ def files_table(
     typos: pl.DataFrame,
     failures: pl.DataFrame,
     limit: int = MAX_TABLE_ROWS,
+    order: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
     """One row per file (escaped), the columns a reader acts on first: file, quarantined, error,
-    typos, removed_boilerplate, moved_to_metadata, fixes, lines, articles, encoding."""
+    typos, removed_boilerplate, moved_to_metadata, fixes, lines, articles, encoding. The first
+    ``limit`` files of ``order`` (default: as in ``files``)."""
     if not _has(files, "file"):
         return []
-    shown = files.head(limit)
+    if order is None:
+        shown = files.head(limit)
+    else:
+        rank = {f: i for i, f in enumerate(order[:limit])}
+        shown = (
+            files.filter(pl.col("file").is_in(list(rank)))
+            .with_columns(_rank=pl.col("file").replace_strict(rank, return_dtype=pl.Int64))
+            .sort("_rank")
+            .drop("_rank")
+        )
     wanted = pl.col("file").is_in(shown["file"].implode())  # counts of the rows shown only
 
     def counts(df: pl.DataFrame | pl.LazyFrame, name: str, cond: pl.Expr | None = None) -> dict[str, int]:
@@ -649,20 +645,36 @@ def _logger() -> logging.Logger | logging.LoggerAdapter[Any]:
         return logging.getLogger("newsclean.report")
 
 
+def nothing_changed(changes: Mapping[str, int] | None) -> bool:
+    """Whether a run cleaned no file and removed no stale output (its tables would repeat the
+    last ones).
+
+    >>> nothing_changed({"cleaned": 0, "unchanged": 5, "removed_stale": 0}), nothing_changed(None)
+    (True, False)
+    """
+    return changes is not None and not changes.get("cleaned", 0) and not changes.get("removed_stale", 0)
+
+
 def publish_run_artifacts(run: RunFrames) -> None:
-    """Create the run's keyed Prefect artifacts (kept as a history per key in the UI).
+    """Create the run's Prefect artifacts: the keyed summary, files and typos tables and Data Docs
+    link (a history per key in the UI), and unkeyed per-file views (on the run's page, linked from
+    the summary: a key per file would pile up as inputs come and go).
 
     Created in reverse reading order (the UI lists a run's artifacts newest first): per-file
-    views, the Data Docs link, the typo and file tables, then the summary.
+    views, the Data Docs link, the typo and file tables, then the summary. A run that changed
+    nothing publishes no views or tables: the summary links to the latest ones.
     """
     from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 
     log = _logger()
     quarantined = set(quarantined_files(run.files, run.failures))
     names: list[str] = run.files["file"].to_list() if _has(run.files, "file") else []
-    chosen = files_that_matter(run.files, quarantined)[: max(run.max_file_views, 0)]
+    same = nothing_changed(run.changes)
+    fresh = (
+        run.files if run.cleaned_files is None else run.files.filter(pl.col("file").is_in(run.cleaned_files))
+    )
+    chosen = [] if same else files_that_matter(fresh, quarantined)[: max(run.max_file_views, 0)]
 
-    keys = file_view_keys(names)
     rows_by_file = (  # the viewed files' rows only (a dict per file of a large run is ~100 MB)
         {r["file"]: r for r in run.files.filter(pl.col("file").is_in(chosen)).iter_rows(named=True)}
         if chosen
@@ -676,9 +688,9 @@ def publish_run_artifacts(run: RunFrames) -> None:
     lines_of = _by_file(view_lines, chosen)
     typos_of = _by_file(run.typos, chosen)
     note = (
-        f"; views exist for {len(chosen)} of {len(names)} files (quarantined first, then the most lines "
-        "removed or moved plus typos)"
-        if len(chosen) < len(names)
+        f"; views exist for {len(chosen)} of {len(fresh)} files cleaned in this run (quarantined first, "
+        "then the most lines removed or moved plus typos)"
+        if len(chosen) < len(fresh)
         else ""
     )
     links: dict[str, str | None] = {}
@@ -687,7 +699,6 @@ def publish_run_artifacts(run: RunFrames) -> None:
         made = _safe(
             create_markdown_artifact,
             log,
-            key=keys[name],
             markdown=file_view_markdown(
                 name,
                 rows_by_file[name],
@@ -708,8 +719,12 @@ def publish_run_artifacts(run: RunFrames) -> None:
             link_text="great-expectations Data Docs",
             description="newsclean: validation report (a file on the machine that ran the flow)",
         )
-    typo_rows = typos_table(
-        run.typos, pl.scan_parquet(run.articles_path) if run.articles_path is not None else run.articles
+    typo_rows = (
+        []
+        if same
+        else typos_table(
+            run.typos, pl.scan_parquet(run.articles_path) if run.articles_path is not None else run.articles
+        )
     )
     if typo_rows:
         cap = (
@@ -724,10 +739,22 @@ def publish_run_artifacts(run: RunFrames) -> None:
             table=typo_rows,
             description=f"newsclean: typo flags sorted by suggestion{cap}; the flagged span is marked ⟦like this⟧",
         )
-    file_rows = files_table(run.files, run.lines, run.articles, run.typos, run.failures)
+    file_rows = (
+        []
+        if same
+        else files_table(
+            run.files,
+            run.lines,
+            run.articles,
+            run.typos,
+            run.failures,
+            order=files_that_matter(run.files, quarantined),
+        )
+    )
     if file_rows:
         cap = (
-            f" (first {len(file_rows)} of {len(names)}; all of them: {md_text(run.out_dir / 'files.parquet')})"
+            f" (the {len(file_rows)} to look at first of {len(names)}; all of them: "
+            f"{md_text(run.out_dir / 'files.parquet')})"
             if len(file_rows) < len(names)
             else ""
         )

@@ -172,14 +172,25 @@ def test_artifacts_in_prefect_ui(tmp_path: Path) -> None:
         flow_run = _flow_run(server)
         arts = server.post("/artifacts/filter", {"artifacts": {"flow_run_id": {"any_": [flow_run["id"]]}}})
         by_key = {a["key"]: a for a in arts}
-        from flows.report import FILES_KEY, SUMMARY_KEY, TYPOS_KEY, file_view_keys
+        from flows.report import FILES_KEY, SUMMARY_KEY, TYPOS_KEY, md_text
 
         names = [p.name for p in sorted(inputs.iterdir())]
-        views = file_view_keys(names)
-        expected = {SUMMARY_KEY, FILES_KEY, TYPOS_KEY, *views.values()}
+        expected = {SUMMARY_KEY, FILES_KEY, TYPOS_KEY}
         assert expected <= set(by_key), f"missing artifacts: {sorted(expected - set(by_key))}"
+        # the per-file views are unkeyed (a key per file would pile up), one per file of this run
+        unkeyed = [a for a in arts if not a["key"]]
+        views = {
+            n: a
+            for n in names
+            for a in unkeyed
+            if (a["description"] or "").startswith(f"newsclean: {md_text(n)} in")
+        }
+        assert set(views) == set(names) and len(unkeyed) == len(names), sorted(
+            a["description"] for a in unkeyed
+        )
         for a in arts:
-            assert a["key"] and all(c.islower() or c.isdigit() or c == "-" for c in a["key"]), a["key"]
+            if a["key"]:
+                assert all(c.islower() or c.isdigit() or c == "-" for c in a["key"]), a["key"]
         assert by_key[SUMMARY_KEY]["type"] == "markdown"
         assert "# newsclean run summary" in by_key[SUMMARY_KEY]["data"]
         since = f"**Since the last run:** {len(list(inputs.iterdir()))} cleaned (new or changed), 0 unchanged"
@@ -206,7 +217,7 @@ def test_artifacts_in_prefect_ui(tmp_path: Path) -> None:
         # nothing scraped reaches an artifact unescaped
         for a in arts:
             data = str(a.get("data") or "")
-            assert "<script" not in data and "<img" not in data and "](http" not in data, a["key"]
+            assert "<script" not in data and "<img" not in data and "](http" not in data, a["description"]
 
         # The browser: summary on the page
         ui = server.ui_url
@@ -218,14 +229,14 @@ def test_artifacts_in_prefect_ui(tmp_path: Path) -> None:
         # the summary links to the run's other artifacts: the files table, the worst files' views
         hrefs = {a.get("href") for tag, a in page.tags if tag == "a"}
         assert f"/artifacts/artifact/{by_key[FILES_KEY]['id']}" in hrefs, sorted(h for h in hrefs if h)
-        assert any(f"/artifacts/artifact/{by_key[v]['id']}" in hrefs for v in views.values())
+        assert any(f"/artifacts/artifact/{v['id']}" in hrefs for v in views.values())
         page, _ = wait_for_page(
             browser, f"{ui}/artifacts/artifact/{by_key[FILES_KEY]['id']}", "removed_boilerplate", tmp_path
         )
         assert "removed_boilerplate" in page.visible
 
         # The hostile file's view: every line shows as written, nothing became an element
-        hostile_url = f"{ui}/artifacts/artifact/{by_key[views[HOSTILE_NAME]]['id']}"
+        hostile_url = f"{ui}/artifacts/artifact/{views[HOSTILE_NAME]['id']}"
         page, urls = wait_for_page(browser, hostile_url, "Hostile page", tmp_path)
         text = re.sub(r"⟦([^⟧]*?) → [^⟧]*⟧", r"\1", page.visible)  # as written, less the typo marks
         assert HOSTILE_NAME in text, text[:3000]
@@ -244,7 +255,7 @@ def test_artifacts_in_prefect_ui(tmp_path: Path) -> None:
 
         # A seed's view with a typo: the flagged span is marked inline with its suggestion
         typo_row = typo_rows[0]
-        seed_view = by_key[views[typo_row["file"].replace("\\", "")]]
+        seed_view = views[typo_row["file"].replace("\\", "")]
         assert "⟦" in seed_view["data"]
         view_url = f"{ui}/artifacts/artifact/{seed_view['id']}"
         page, _ = wait_for_page(browser, view_url, "The document in order", tmp_path)
@@ -289,6 +300,32 @@ def test_artifacts_in_prefect_ui(tmp_path: Path) -> None:
             shutil.copy(view_shot, VIEW_SCREENSHOT)
             shutil.copy(files_shot, FILES_SCREENSHOT)
             shutil.copy(docs_shot, DATA_DOCS_SCREENSHOT)
+
+        # A second run over the same files changes nothing: only the summary and the Data Docs
+        # link; the summary links to the files table's key, whose history names the run that made it
+        again = subprocess.run(
+            run.args, env=server.env, cwd=tmp_path, capture_output=True, text=True, timeout=180
+        )
+        assert again.returncode == 0, f"{again.stdout[-3000:]}\n{again.stderr[-3000:]}"
+        second = _flow_run(server)
+        assert second["id"] != flow_run["id"]
+        arts2 = server.post("/artifacts/filter", {"artifacts": {"flow_run_id": {"any_": [second["id"]]}}})
+        assert sorted(a["key"] or "" for a in arts2) == sorted(
+            [SUMMARY_KEY, "newsclean-data-docs", "newsclean-progress"]
+        ), arts2
+        summary2 = next(a for a in arts2 if a["key"] == SUMMARY_KEY)
+        assert "Nothing changed since the last run" in summary2["data"]
+        page, _ = wait_for_page(
+            browser, f"{ui}/artifacts/artifact/{summary2['id']}", "Nothing changed", tmp_path
+        )
+        hrefs = {a.get("href") for tag, a in page.tags if tag == "a"}
+        assert f"/artifacts/key/{FILES_KEY}" in hrefs, sorted(h for h in hrefs if h)
+        page, _ = wait_for_page(
+            browser, f"{ui}/artifacts/key/{FILES_KEY}", "one row per input file", tmp_path
+        )
+        assert flow_run["name"] in page.visible, page.visible[
+            -2000:
+        ]  # the key's history: the run that made it
 
     assert server.proc.poll() is not None, "server still running after the test"
     assert time.monotonic() - started < 300
@@ -342,22 +379,83 @@ def test_publish_run_artifacts_keys_caps_and_escaping(monkeypatch: pytest.Monkey
         monkeypatch.setattr(pa, fn, lambda _fn=fn, **kw: made.append({"fn": _fn, **kw}))
     names = ["a.txt", "B.txt", "b.txt", "<img src=x>.txt", "zz.txt"]
     report.publish_run_artifacts(_frames(names))
-    keys = [m["key"] for m in made]
+    keys = [m["key"] for m in made if m.get("key")]
     assert len(keys) == len(set(keys))
     assert all(re.fullmatch(r"[a-z0-9-]+", k) for k in keys), keys
-    assert keys[-1] == report.SUMMARY_KEY  # created last: listed first in the UI
-    assert {report.FILES_KEY, report.TYPOS_KEY, report.DATA_DOCS_KEY} <= set(keys)
-    views = [m for m in made if m["key"].startswith(report.FILE_VIEW_PREFIX)]
+    assert keys == [report.DATA_DOCS_KEY, report.TYPOS_KEY, report.FILES_KEY, report.SUMMARY_KEY]
+    assert made[-1]["key"] == report.SUMMARY_KEY  # created last: listed first in the UI
+    views = [m for m in made if not m.get("key")]
     assert len(views) == 2  # capped, and the cap is stated
     assert all("2 of 5 files" in m["description"] for m in views)
-    # the quarantined file (a validation failure) comes first
-    assert report.file_view_keys(names)["zz.txt"] in {m["key"] for m in views}
+    # the quarantined file (a validation failure) comes first: created last
+    assert views[-1]["description"].startswith("newsclean: zz.txt in order")
     blob = json.dumps([m.get("markdown") or m.get("table") for m in made])
     assert "<script" not in blob and "<img" not in blob and "<b>" not in blob
     summary = made[-1]["markdown"]
     assert "FAILED: 1 of 5 file(s) quarantined" in summary
     assert "Since the last run" not in summary  # a run that did not say what changed
     assert "Lines by role and reason" in summary and "Typos by kind" in summary
+
+
+def _published(monkeypatch: pytest.MonkeyPatch, frames: Any) -> list[dict[str, Any]]:
+    import prefect.artifacts as pa
+
+    from flows import report
+
+    made: list[dict[str, Any]] = []
+    for fn in ("create_markdown_artifact", "create_table_artifact", "create_link_artifact"):
+        monkeypatch.setattr(
+            pa, fn, lambda _fn=fn, **kw: made.append({"fn": _fn, **kw}) or "id-" + str(len(made))
+        )
+    report.publish_run_artifacts(frames)
+    return made
+
+
+def test_a_run_that_changed_nothing_republishes_no_table_or_view(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from flows import report
+
+    names = ["a.txt", "b.txt", "c.txt"]
+    same = replace(_frames(names), changes={"cleaned": 0, "unchanged": 3, "removed_stale": 0})
+    made = _published(monkeypatch, same)
+    assert [m.get("key") for m in made] == [report.DATA_DOCS_KEY, report.SUMMARY_KEY]
+    summary = made[-1]["markdown"]
+    assert "Nothing changed since the last run" in summary
+    assert (
+        f"({report.KEY_PATH}{report.FILES_KEY})" in summary
+        and f"({report.KEY_PATH}{report.TYPOS_KEY})" in summary
+    )
+    # a stale output removed is a change: the tables are published again
+    gone = replace(same, changes={"cleaned": 0, "unchanged": 3, "removed_stale": 1})
+    assert report.FILES_KEY in {m.get("key") for m in _published(monkeypatch, gone)}
+
+
+def test_views_go_to_the_files_cleaned_in_this_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    names = ["a.txt", "b.txt", "c.txt", "d.txt"]
+    frames = replace(
+        _frames(names),
+        changes={"cleaned": 2, "unchanged": 2, "removed_stale": 0},
+        cleaned_files=frozenset({"b.txt", "c.txt"}),
+        max_file_views=10,
+    )
+    made = _published(monkeypatch, frames)
+    viewed = sorted(m["description"].split()[1] for m in made if not m.get("key"))
+    assert viewed == ["b.txt", "c.txt"]
+    summary = made[-1]["markdown"]
+    assert "for 2 file(s) cleaned in this run" in summary and "/artifacts/artifact/id-" in summary
+
+
+def test_the_files_table_puts_the_files_to_look_at_first_and_caps() -> None:
+    from flows import report
+
+    c = _frames(["a.txt", "b.txt", "c.txt"])
+    rows = report.files_table(
+        c.files, c.lines, c.articles, c.typos, c.failures, limit=2, order=["c.txt", "a.txt", "b.txt"]
+    )
+    assert [r["file"] for r in rows] == ["c.txt", "a.txt"]
 
 
 def test_report_builders_on_empty_frames() -> None:
