@@ -84,7 +84,7 @@ def test_fixture_set_is_complete() -> None:
 
 
 _BP = {"boilerplate"}
-#: the line model names the feature group that removed a line (README: how lines are classified)
+#: the line model names the feature group that removed a line (docs/line-model.md: how lines are classified)
 _MODEL = {
     "model_shape",
     "model_language",
