@@ -301,3 +301,15 @@ def screenshot_after_click(
     finally:
         stop(proc, grace=5)
         shutil.rmtree(profile, ignore_errors=True)
+
+
+# A file name with markup in it, and lines that a careless report would turn into live HTML.
+HOSTILE_NAME = "900_hostile <b>name<i>.txt"
+HOSTILE_LINES = [
+    'Hostile page <script>alert("title")</script> for the renderer',
+    'This body line has a <script>alert(\'x\')</script> tag and an image <img src="http://evil.example/pwn.png" onerror="alert(2)"> inline, which must show as written.',
+    "Markdown is text too: [click me](http://evil.example/phish) and ![pic](http://evil.example/p.png) and *stars* and `code` and www.evil.example and mail@evil.example.",
+    "- a dash list line | with a pipe",
+    'Read more: <a href="javascript:alert(3)">here</a>',
+]
+EVIL_HOST = "evil.example"
