@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The test command: lint, type-check, then the test suite (doctests included).
+# The test command: lint, type-check, then the fast tests (doctests included; not the ones marked
+# slow: flows, servers, the browser, long property searches). `--all` runs every test (what CI runs);
+# other arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PREFECT_HOME=${PREFECT_HOME:-$PWD/.prefect}
@@ -12,4 +14,9 @@ echo "== ruff"
 echo "== mypy"
 .venv/bin/mypy
 echo "== pytest"
-.venv/bin/python -m pytest "$@"
+if [[ "${1:-}" == "--all" ]]; then
+  shift
+  .venv/bin/python -m pytest "$@"
+else
+  .venv/bin/python -m pytest -m "not slow" "$@"
+fi

@@ -31,6 +31,9 @@ from cleaners.html import html_text
 from cleaners.pipeline import DEFAULT_MAX_BYTES, Source, clean_corpus, documents
 from flows.outputs import TMP_PREFIX, discover, output_stems, read_source
 
+#: Runs flows, servers or long property searches: `bash scripts/test.sh --all` runs it.
+pytestmark = pytest.mark.slow
+
 NEWSCLEAN = str(Path(sys.executable).parent / "newsclean")
 SMALL = cases(big=False)
 #: The flow runs with this limit so the two 50 MB files become ``too_large`` quickly.

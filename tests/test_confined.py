@@ -52,6 +52,7 @@ def test_clean_follows_links_only_inside_the_input_folder(tmp_path: Path) -> Non
     assert "error" not in followed and followed["lines"]
 
 
+@pytest.mark.slow
 def test_the_flow_quarantines_a_link_outside_the_input_folder(prefect_harness: str, tmp_path: Path) -> None:
     from flows.clean_flow import clean_flow
 

@@ -24,6 +24,9 @@ from badinput import GOOD, subprocess_env
 
 from flows.outputs import TMP_PREFIX
 
+#: Runs flows, servers or long property searches: `bash scripts/test.sh --all` runs it.
+pytestmark = pytest.mark.slow
+
 NEWSCLEAN = str(Path(sys.executable).parent / "newsclean")
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 N_FILES = 2000

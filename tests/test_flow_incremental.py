@@ -11,6 +11,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+#: Runs flows, servers or long property searches: `bash scripts/test.sh --all` runs it.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

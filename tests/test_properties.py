@@ -24,6 +24,9 @@ from hypothesis import strategies as st
 from cleaners.encoding import decode_bytes
 from cleaners.pipeline import Source, clean_corpus, documents
 
+#: Runs flows, servers or long property searches: `bash scripts/test.sh --all` runs it.
+pytestmark = pytest.mark.slow
+
 SETTINGS = settings(
     max_examples=int(os.environ.get("NEWSCLEAN_HYPOTHESIS_EXAMPLES", "150")),
     deadline=None,

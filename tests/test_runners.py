@@ -12,6 +12,9 @@ import pytest
 
 from flows.runners import BatchPoolTaskRunner, SharedQueueExecutor, stop_idle_workers
 
+#: Runs flows, servers or long property searches: `bash scripts/test.sh --all` runs it.
+pytestmark = pytest.mark.slow
+
 
 def _gone(pid: int) -> bool:
     try:

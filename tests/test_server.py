@@ -14,6 +14,9 @@ import pytest
 
 from flows.server import TemporaryServer
 
+#: Runs flows, servers or long property searches: `bash scripts/test.sh --all` runs it.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
