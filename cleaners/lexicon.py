@@ -215,6 +215,16 @@ META: dict[str, tuple[str, str]] = {
     ),
 }
 
+#: Phrases no kept paragraph may hold (the pandera check ``no_boilerplate_phrases`` of
+#: :mod:`schemas.frames` reads this): a line with one of them and a lexicon family is decided by
+#: that family whatever the line model says (:mod:`cleaners.structure`), so a model's slip never
+#: sends a file to quarantine.
+FORBIDDEN_IN_BODY = (
+    r"(?i)\b(?:read (?:the )?(?:full|entire) (?:article|story)|header ads widget|post a comment|leave a reply|"
+    r"be the first to comment|story continues below advertisement|purchase licensing rights|opens new tab|"
+    r"loading comments|comments are closed|sign up for our newsletter)\b|^(?:advertisement|source:\s*\S+)$"
+)
+
 #: Caption and photo-credit signals (reason -> pattern), searched anywhere in the line.
 CAPTION: dict[str, str] = {
     "photo_credit": (

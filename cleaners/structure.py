@@ -37,6 +37,7 @@ How the decision is made, per file:
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
@@ -46,7 +47,7 @@ from typing import Any
 import polars as pl
 
 from cleaners.features import line_features
-from cleaners.lexicon import END_REASONS
+from cleaners.lexicon import END_REASONS, FORBIDDEN_IN_BODY
 from cleaners.model import load_model
 from cleaners.title import load_title_model
 
@@ -58,6 +59,8 @@ KEPT_ROLES = ("title", "body")
 METADATA_ROLES = ("subtitle", "meta", "byline", "caption")
 #: Meta reasons that open a second article when they sit between two runs of body.
 _BLOCK_REASONS = frozenset({"published_line", "byline"})
+#: A phrase no kept paragraph may hold (:data:`cleaners.lexicon.FORBIDDEN_IN_BODY`).
+_FORBIDDEN = re.compile(FORBIDDEN_IN_BODY)
 #: Lexicon families that are never body on the labelled real pages: they decide a line whatever
 #: the model says. The other families are features the model weighs (a byline or a photo credit
 #: is sometimes the first sentence of a story).
@@ -123,8 +126,11 @@ class _Line:
 
     @property
     def certain(self) -> bool:
-        """A lexicon family that is never body on real pages: it decides, not the model."""
-        return self.lex_reason in CERTAIN_REASONS
+        """A lexicon family that is never body on real pages, or any family on a line with a phrase
+        no paragraph may hold: it decides, not the model."""
+        return self.lex_reason in CERTAIN_REASONS or (
+            self.lex_reason is not None and _FORBIDDEN.search(self.content) is not None
+        )
 
     @property
     def model_reason(self) -> str:

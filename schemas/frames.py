@@ -13,6 +13,7 @@ import pandera.polars as pa
 import polars as pl
 from pandera.errors import SchemaErrors
 
+from cleaners.lexicon import FORBIDDEN_IN_BODY as BOILERPLATE_PHRASES
 from cleaners.lines import BLANK
 from cleaners.structure import ROLES
 from cleaners.typos import KINDS as TYPO_KINDS
@@ -20,11 +21,6 @@ from cleaners.typos import KINDS as TYPO_KINDS
 #: Mojibake that survived repair: UTF-8 read as cp1252/latin-1, or the replacement character.
 MOJIBAKE = r"â€|Ã[\x80-\xbf¡-ÿ]|Â[\u00a0-\u00bf]|�"
 #: Phrases of page furniture that must never reach a paragraph.
-BOILERPLATE_PHRASES = (
-    r"(?i)\b(?:read (?:the )?(?:full|entire) (?:article|story)|header ads widget|post a comment|leave a reply|"
-    r"be the first to comment|story continues below advertisement|purchase licensing rights|opens new tab|"
-    r"loading comments|comments are closed|sign up for our newsletter)\b|^(?:advertisement|source:\s*\S+)$"
-)
 #: Characters the contract's normalization removes or maps.
 NOT_NORMALIZED = r"[\u00a0\u2000-\u200b\u202f\u205f\u3000\u00ad\u2060\ufeff\t]|^\s|\s$|\s{2}"
 ISO_DATE = r"^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$"

@@ -324,3 +324,22 @@ def test_the_copyright_footer_names_the_source_when_nothing_else_does(extra: lis
     ]
     doc = documents(clean_corpus([Source("w.txt", "\n".join(lines).encode())]))["w.txt"]
     assert [a["source"] for a in doc["articles"]] == [source]
+
+
+def test_a_phrase_no_paragraph_may_hold_is_never_kept_whatever_the_model_says() -> None:
+    """The 100k benchmark quarantined 3% of its files: the model kept a photo caption ending in
+    "Purchase Licensing Rights" as body, and the validator forbids the phrase in a paragraph."""
+    from cleaners.lexicon import FORBIDDEN_IN_BODY
+    from cleaners.pipeline import decode_sources, repair_lines
+    from cleaners.structure import decide_structure
+
+    caption = "A meeting was held on Friday for returning voters. … Purchase Licensing Rights, opens new tab"
+    text = "\n".join(["Storm cuts power on the coast", *BODY[:2], caption, *BODY[2:4]])
+    _, raw = decode_sources([Source("a.txt", text.encode("utf-8"))])
+    sig = line_signals(repair_lines(raw)).sort("file", "n")
+    decided = decide_structure(sig, [0.95] * sig.height, [None] * sig.height, 0.38)  # the model: all story
+    row = decided.filter(pl.col("content") == caption).row(0, named=True)
+    assert row["role"] == "caption" and row["reason"] == "photo_credit"
+    kept = decided.filter(pl.col("role") == "body")["content"]
+    assert not kept.str.contains(FORBIDDEN_IN_BODY).any()
+    assert kept.len() >= 4  # the story around it stays
