@@ -126,11 +126,14 @@ class _Line:
 
     @property
     def certain(self) -> bool:
-        """A lexicon family that is never body on real pages, or any family on a line with a phrase
-        no paragraph may hold: it decides, not the model."""
-        return self.lex_reason in CERTAIN_REASONS or (
-            self.lex_reason is not None and _FORBIDDEN.search(self.content) is not None
-        )
+        """A lexicon family that is never body on real pages: it decides, not the model."""
+        return self.lex_reason in CERTAIN_REASONS
+
+    @property
+    def forbidden(self) -> bool:
+        """A line of a lexicon family that holds a phrase no paragraph may hold: its family gives
+        its role even inside the story (it still bounds the story, as the model read it)."""
+        return self.lex_reason is not None and _FORBIDDEN.search(self.content) is not None
 
     @property
     def model_reason(self) -> str:
@@ -290,7 +293,7 @@ def _decide_article(
             ln.role, ln.reason = "title", None
         elif i == subtitle_i:
             ln.role, ln.reason = "subtitle", "after_title"
-        elif ln.certain:
+        elif ln.certain or ln.forbidden:
             ln.role, ln.reason = ln.lex_role or "boilerplate", ln.lex_reason
         elif title_text is not None and ln.content == title_text:
             ln.role, ln.reason = "boilerplate", "duplicate_title"
