@@ -2,7 +2,7 @@
 
 Starts a real ``prefect server`` on loopback (``tests/ui_helpers.py``), creates one table artifact
 per size with rows shaped like ``newsclean-files``, opens each artifact's page over the DevTools
-protocol and times navigation until the table's first and last file names are on the page
+protocol (``tests/ui_helpers.py`` ``devtools_page``) and times navigation until the table's first and last file names are on the page
 (median of three loads; the first load of the UI, which warms its caches, is not counted).
 
     .venv/bin/python benchmarks/bench_table_render.py [ROWS ...]   # default 500 2000
@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from ui_helpers import _cdp_call, _eval, find_chromium, prefect_server  # noqa: E402
+from ui_helpers import _cdp_call, _eval, devtools_page, find_chromium, prefect_server  # noqa: E402
 
 
 def rows(n: int) -> list[dict[str, object]]:
@@ -57,8 +55,6 @@ def time_to_text(
 
 
 def main(sizes: list[int]) -> None:
-    from websockets.sync.client import connect
-
     browser = find_chromium()
     if browser is None:
         raise SystemExit("no Chromium (apt-get install chromium)")
@@ -75,50 +71,21 @@ def main(sizes: list[int]) -> None:
                 },
             )
             ids[n] = made["id"]
-        profile = Path(tempfile.mkdtemp(prefix="newsclean-chromium-"))
-        cmd = [
-            browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--no-first-run",
-            "--disable-background-networking",
-            f"--user-data-dir={profile}",
-            "--window-size=1400,1000",
-            "--remote-debugging-port=0",
-            "about:blank",
-        ]
-        proc = subprocess.Popen(
-            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-        )
-        try:
-            port_file = profile / "DevToolsActivePort"
-            while not port_file.exists() or len(port_file.read_text().splitlines()) < 2:
-                time.sleep(0.2)
-            port = int(port_file.read_text().splitlines()[0])
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as r:
-                page = next(t for t in json.loads(r.read()) if t.get("type") == "page")
-            counter = [0]
-            with connect(page["webSocketDebuggerUrl"], max_size=None, open_timeout=20) as ws:
-                _cdp_call(ws, counter, "Page.enable")
-                time_to_text(
-                    ws, counter, f"{server.ui_url}/artifacts/artifact/{ids[sizes[0]]}", ["file-00000.txt"]
+        with devtools_page(browser, time.monotonic() + 60) as (ws, counter):
+            time_to_text(
+                ws, counter, f"{server.ui_url}/artifacts/artifact/{ids[sizes[0]]}", ["file-00000.txt"]
+            )
+            print(f"{'rows':>6}  {'first row (s)':>14}  {'last row (s)':>13}")
+            for n in sizes:
+                url = f"{server.ui_url}/artifacts/artifact/{ids[n]}"
+                first = statistics.median(
+                    time_to_text(ws, counter, url, ["file-00000.txt"]) for _ in range(3)
                 )
-                print(f"{'rows':>6}  {'first row (s)':>14}  {'last row (s)':>13}")
-                for n in sizes:
-                    url = f"{server.ui_url}/artifacts/artifact/{ids[n]}"
-                    first = statistics.median(
-                        time_to_text(ws, counter, url, ["file-00000.txt"]) for _ in range(3)
-                    )
-                    last = statistics.median(
-                        time_to_text(ws, counter, url, ["file-00000.txt", f"file-{n - 1:05d}.txt"], 30.0)
-                        for _ in range(3)
-                    )
-                    print(f"{n:>6}  {first:>14.2f}  {last:>13.2f}")
-        finally:
-            proc.kill()
-            proc.wait(timeout=10)
+                last = statistics.median(
+                    time_to_text(ws, counter, url, ["file-00000.txt", f"file-{n - 1:05d}.txt"], 30.0)
+                    for _ in range(3)
+                )
+                print(f"{n:>6}  {first:>14.2f}  {last:>13.2f}")
 
 
 if __name__ == "__main__":

@@ -213,23 +213,14 @@ def _eval(ws: Any, counter: list[int], js: str) -> Any:
     return res.get("result", {}).get("value")
 
 
-def screenshot_after_click(
-    browser: str,
-    url: str,
-    out: Path,
-    click_text: str,
-    wait_text: str,
-    timeout: float = 60.0,
-    width: int = 1400,
-    height: int = 1000,
-) -> Path:
-    """Load ``url``, click the element whose text is ``click_text`` (a tab), wait until
-    ``wait_text`` is on the page, and save a screenshot.
-
-    The default Prefect UI ignores ``?tab=Artifacts`` on a cold load, so the run page's Artifacts
-    tab needs a click; this drives Chromium over the DevTools protocol (``websockets`` comes with
-    Prefect), with no extra browser download or npm package.
-    """
+@contextlib.contextmanager
+def devtools_page(
+    browser: str, deadline: float, width: int = 1400, height: int = 1000
+) -> Iterator[tuple[Any, list[int]]]:
+    """Headless Chromium on a blank page, driven over the DevTools protocol (``websockets`` comes
+    with Prefect): yields the page's websocket and the call counter :func:`_cdp_call` and
+    :func:`_eval` take. No outside traffic; the browser and its profile are gone on exit. Raises
+    when the DevTools port is not open by ``deadline`` (a ``time.monotonic()`` value)."""
     from websockets.sync.client import connect
 
     profile = Path(tempfile.mkdtemp(prefix="newsclean-chromium-"))
@@ -247,13 +238,12 @@ def screenshot_after_click(
         "--hide-scrollbars",
         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
         f"--user-data-dir={profile}",
-        "--window-size=1400,1000",
+        f"--window-size={width},{height}",
         "--remote-debugging-port=0",
         "about:blank",
     ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
-        deadline = time.monotonic() + timeout
         port_file = profile / "DevToolsActivePort"
         while not port_file.exists() or len(port_file.read_text().splitlines()) < 2:
             if time.monotonic() > deadline or proc.poll() is not None:
@@ -275,32 +265,54 @@ def screenshot_after_click(
                 deviceScaleFactor=1,
                 mobile=False,
             )
-            _cdp_call(ws, counter, "Page.navigate", url=url)
-            clicked = False
-            js_click = (
-                "(() => { const want = __WANT__; const els = [...document.querySelectorAll("
-                "'button, [role=tab], a, li, span, div')].filter(e => e.textContent.trim() === want);"
-                " const el = els[els.length - 1]; if (!el) return false; el.click();"
-                " window.__newscleanTab = el; return true; })()"
-            ).replace("__WANT__", json.dumps(click_text))
-            while time.monotonic() < deadline:
-                if not clicked:
-                    clicked = bool(_eval(ws, counter, js_click))
-                elif wait_text in (_eval(ws, counter, "document.body.innerText") or ""):
-                    break
-                time.sleep(0.5)
-            else:
-                raise TimeoutError(f"{wait_text!r} not on {url} after clicking {click_text!r}")
-            # the tab bar at the top of the picture, the artifact cards below it
-            _eval(ws, counter, "window.__newscleanTab.scrollIntoView({block: 'start'}); true")
-            time.sleep(2)  # let cards and fonts settle
-            shot = _cdp_call(ws, counter, "Page.captureScreenshot", format="png")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(base64.b64decode(shot["data"]))
-        return out
+            yield ws, counter
     finally:
         stop(proc, grace=5)
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def screenshot_after_click(
+    browser: str,
+    url: str,
+    out: Path,
+    click_text: str,
+    wait_text: str,
+    timeout: float = 60.0,
+    width: int = 1400,
+    height: int = 1000,
+) -> Path:
+    """Load ``url``, click the element whose text is ``click_text`` (a tab), wait until
+    ``wait_text`` is on the page, and save a screenshot.
+
+    The default Prefect UI ignores ``?tab=Artifacts`` on a cold load, so the run page's Artifacts
+    tab needs a click; this drives Chromium over the DevTools protocol (:func:`devtools_page`),
+    with no extra browser download or npm package.
+    """
+    deadline = time.monotonic() + timeout
+    with devtools_page(browser, deadline, width, height) as (ws, counter):
+        _cdp_call(ws, counter, "Page.navigate", url=url)
+        clicked = False
+        js_click = (
+            "(() => { const want = __WANT__; const els = [...document.querySelectorAll("
+            "'button, [role=tab], a, li, span, div')].filter(e => e.textContent.trim() === want);"
+            " const el = els[els.length - 1]; if (!el) return false; el.click();"
+            " window.__newscleanTab = el; return true; })()"
+        ).replace("__WANT__", json.dumps(click_text))
+        while time.monotonic() < deadline:
+            if not clicked:
+                clicked = bool(_eval(ws, counter, js_click))
+            elif wait_text in (_eval(ws, counter, "document.body.innerText") or ""):
+                break
+            time.sleep(0.5)
+        else:
+            raise TimeoutError(f"{wait_text!r} not on {url} after clicking {click_text!r}")
+        # the tab bar at the top of the picture, the artifact cards below it
+        _eval(ws, counter, "window.__newscleanTab.scrollIntoView({block: 'start'}); true")
+        time.sleep(2)  # let cards and fonts settle
+        shot = _cdp_call(ws, counter, "Page.captureScreenshot", format="png")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(base64.b64decode(shot["data"]))
+    return out
 
 
 # A file name with markup in it, and lines that a careless report would turn into live HTML.
