@@ -670,10 +670,9 @@ def publish_run_artifacts(run: RunFrames) -> None:
     quarantined = set(quarantined_files(run.files, run.failures))
     names: list[str] = run.files["file"].to_list() if _has(run.files, "file") else []
     same = nothing_changed(run.changes)
-    fresh = (
-        run.files if run.cleaned_files is None else run.files.filter(pl.col("file").is_in(run.cleaned_files))
-    )
-    chosen = [] if same else files_that_matter(fresh, quarantined)[: max(run.max_file_views, 0)]
+    ranked = [] if same else files_that_matter(run.files, quarantined)  # the files table's order too
+    fresh = ranked if run.cleaned_files is None else [f for f in ranked if f in run.cleaned_files]
+    chosen = fresh[: max(run.max_file_views, 0)]
 
     rows_by_file = (  # the viewed files' rows only (a dict per file of a large run is ~100 MB)
         {r["file"]: r for r in run.files.filter(pl.col("file").is_in(chosen)).iter_rows(named=True)}
@@ -748,7 +747,7 @@ def publish_run_artifacts(run: RunFrames) -> None:
             run.articles,
             run.typos,
             run.failures,
-            order=files_that_matter(run.files, quarantined),
+            order=ranked,
         )
     )
     if file_rows:
