@@ -269,6 +269,9 @@ def _output_problem(out: Path) -> str | None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from flows import interrupt
+
+    interrupt.install()
     _prefect_env()
     if not Path(args.input).is_dir():
         print(f"newsclean run: input folder not found: {args.input}", file=sys.stderr)
@@ -309,6 +312,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         from flows.server import TemporaryServer
 
         server = TemporaryServer()  # starts while the flow's modules import
+        interrupt.on_forced_exit(server.stop)
         # Before Prefect is imported: its settings (in every thread, and in worker processes)
         # then point at this server, and Prefect never starts one of its own.
         os.environ["PREFECT_API_URL"] = server.api_url
@@ -764,8 +768,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"newsclean {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
+        from flows.interrupt import exit_status
+
         print("newsclean: interrupted", file=sys.stderr)
-        return 130
+        return exit_status()
 
 
 def entry() -> None:

@@ -14,9 +14,11 @@ The tables, validation and reports run in the flow's process after the batches;
 
 from __future__ import annotations
 
+import os
 import queue
 import signal
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any
@@ -65,7 +67,7 @@ class SharedQueueExecutor(Executor):
     def _slot(self, pool: ProcessPoolExecutor | None) -> None:
         if pool is not None:
             # The pool starts its worker processes from this thread, and a signal mask survives
-            # their start: a Ctrl-C while a worker still imports waits for ignore_interrupt. The
+            # their start: a Ctrl-C while a worker still imports waits for worker_setup. The
             # command's main thread handles SIGINT either way.
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         while (call := self._calls.get()) is not None:
@@ -101,11 +103,24 @@ class SharedQueueExecutor(Executor):
             self.pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
-def ignore_interrupt() -> None:
+PARENT_POLL_SECONDS = 1.0
+
+
+def _end_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)
+
+
+def worker_setup(command: int) -> None:
     """In each worker process: a Ctrl-C at the terminal is the command's to handle (it stops the
-    run and exits 130), so a worker does not die mid-batch with a traceback of its own."""
+    run and exits 130), so a worker does not die mid-batch with a traceback of its own. And the
+    worker ends when its command is gone (killed, so it could not stop its pool): an idle worker
+    of a process pool waits on a queue whose other end it holds itself, so would wait forever.
+    ``command``: the command's process id (it may be gone by the time a worker has imported)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked by the slot that started it
+    threading.Thread(target=_end_with, args=(command,), name="end-with-parent", daemon=True).start()
 
 
 class BatchPoolTaskRunner(ProcessPoolTaskRunner):
@@ -118,7 +133,7 @@ class BatchPoolTaskRunner(ProcessPoolTaskRunner):
     """
 
     def __init__(self, max_workers: int | None = None) -> None:
-        super().__init__(max_workers=max_workers, initializer=ignore_interrupt)
+        super().__init__(max_workers=max_workers, initializer=worker_setup, initargs=(os.getpid(),))
         self.slots = max(1, self._max_workers)
         self._max_workers = max(1, self.slots - 1)  # the worker processes Prefect's pool starts
 

@@ -50,6 +50,16 @@ def _prefect_dir() -> str:
     return str(Path(spec.origin).parent.parent)
 
 
+def _die_with_parent() -> None:
+    """In the server process, before it runs: SIGTERM when the process that started it ends
+    (Linux's ``PR_SET_PDEATHSIG``; elsewhere nothing)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+
+
 class TemporaryServer:
     """One temporary Prefect API server on a free loopback port, stopped when the process exits."""
 
@@ -95,8 +105,9 @@ class TemporaryServer:
             "on",
         ]
         # Its own process group: a Ctrl-C at the terminal interrupts the command, not the server,
-        # so the flow run can still report its end; the command stops the server on its way out.
-        return subprocess.Popen(cmd, env=env, process_group=0)
+        # so the flow run can still report its end; the command stops the server on its way out,
+        # and on Linux the server is sent SIGTERM when the command dies without that (SIGKILL).
+        return subprocess.Popen(cmd, env=env, process_group=0, preexec_fn=_die_with_parent)
 
     def wait(self, timeout: float | None = None) -> str:
         """Block until the server answers ``/health``; return its API URL (RuntimeError if it cannot)."""

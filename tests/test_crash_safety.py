@@ -186,17 +186,14 @@ def _alive(pid: int) -> bool:
     return Path(f"/proc/{pid}/stat").is_file() and " Z " not in Path(f"/proc/{pid}/stat").read_text()
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_ctrl_c_stops_the_run_with_130_and_leaves_nothing(tmp_path: Path) -> None:
-    """Ctrl-C at the terminal (SIGINT to the command's process group) during the batches, with
-    the command's own temporary Prefect server and two batch slots: exit 130, no traceback, the
-    server and the worker processes gone with it; the next run equals an uninterrupted one."""
-    in_dir, ref, out = tmp_path / "in", tmp_path / "ref", tmp_path / "out"
+def _signal_the_run(tmp_path: Path, send: Any) -> tuple[subprocess.Popen[str], str, list[int], list[Any]]:
+    """Start ``newsclean run --workers 2`` on 600 files with its own temporary Prefect server,
+    call ``send(proc)`` once the batches run, wait for the command to end; return it, its
+    stderr, the processes it had started and those of them still there 15 s after it ended."""
+    in_dir, out = tmp_path / "in", tmp_path / "out"
     _make_corpus(in_dir, 600)
-    args = [*_run_args(in_dir, out), "--workers", "2"]
     proc = subprocess.Popen(
-        args,
+        [*_run_args(in_dir, out), "--workers", "2"],
         cwd=tmp_path,
         env=subprocess_env(tmp_path / "home-1"),  # no PREFECT_API_URL: the command starts its server
         stdout=subprocess.PIPE,
@@ -212,7 +209,7 @@ def test_ctrl_c_stops_the_run_with_130_and_leaves_nothing(tmp_path: Path) -> Non
             assert time.monotonic() < deadline, "the batches never started"
             time.sleep(0.05)
         kids = _children(proc.pid)
-        os.killpg(proc.pid, signal.SIGINT)
+        send(proc)
         _, err = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
@@ -224,12 +221,14 @@ def test_ctrl_c_stops_the_run_with_130_and_leaves_nothing(tmp_path: Path) -> Non
         left = [(k, _cmdline(k)) for k in kids if _alive(k)]
         for k, _ in left:
             os.kill(k, signal.SIGKILL)
-    assert proc.returncode == 130, (proc.returncode, err[-3000:])
-    assert "Traceback" not in err, err[-3000:]
-    assert "interrupted" in err
     assert kids, "no server or worker process seen"
-    assert not left, f"processes left after Ctrl-C: {left}"
+    return proc, err, kids, left
 
+
+def _next_run_is_whole(tmp_path: Path) -> None:
+    """After the interrupted run, a run on the same output equals an uninterrupted one."""
+    in_dir, ref, out = tmp_path / "in", tmp_path / "ref", tmp_path / "out"
+    args = [*_run_args(in_dir, out), "--workers", "2"]
     r = _run(args, tmp_path, subprocess_env(tmp_path / "home-2"))
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr[-3000:]
     r = _run([*_run_args(in_dir, ref), "--workers", "2"], tmp_path, subprocess_env(tmp_path / "home-3"))
@@ -237,6 +236,41 @@ def test_ctrl_c_stops_the_run_with_130_and_leaves_nothing(tmp_path: Path) -> Non
     got, expected = _outputs(out), _outputs(ref)
     assert sorted(got) == sorted(expected)
     assert [k for k in expected if got[k] != expected[k]] == []
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_ctrl_c_stops_the_run_with_130_and_leaves_nothing(tmp_path: Path) -> None:
+    """Ctrl-C at the terminal (SIGINT to the command's process group) during the batches, with
+    the command's own temporary Prefect server and two batch slots: exit 130, no traceback, the
+    server and the worker processes gone with it; the next run equals an uninterrupted one."""
+    proc, err, _, left = _signal_the_run(tmp_path, lambda p: os.killpg(p.pid, signal.SIGINT))
+    assert proc.returncode == 130, (proc.returncode, err[-3000:])
+    assert "Traceback" not in err, err[-3000:]
+    assert "interrupted" in err
+    assert not left, f"processes left after Ctrl-C: {left}"
+    _next_run_is_whole(tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_sigterm_stops_the_run_with_143_and_its_server(tmp_path: Path) -> None:
+    """SIGTERM to the command alone (``kill``, a supervisor): exit 143, no traceback, and the
+    temporary server (its own process group) and the workers gone with it."""
+    proc, err, _, left = _signal_the_run(tmp_path, lambda p: p.send_signal(signal.SIGTERM))
+    assert proc.returncode == 143, (proc.returncode, err[-3000:])
+    assert "Traceback" not in err, err[-3000:]
+    assert not left, f"processes left after SIGTERM: {left}"
+    _next_run_is_whole(tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_killed_command_takes_its_server_with_it(tmp_path: Path) -> None:
+    """SIGKILL to the command (the OOM killer): it cannot stop its server, which ends by itself."""
+    proc, _, _, left = _signal_the_run(tmp_path, lambda p: p.send_signal(signal.SIGKILL))
+    assert proc.returncode == -signal.SIGKILL
+    assert not left, f"processes left after SIGKILL: {left}"
 
 
 # ------------------------------------------------------------------------------------------------
