@@ -18,13 +18,14 @@ import os
 import queue
 import signal
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any
 
 from prefect.context import FlowRunContext
 from prefect.task_runners import ProcessPoolTaskRunner
+
+from flows.orphans import watch_parent
 
 _Call = tuple[Future[Any], Callable[..., Any], tuple[Any, ...], dict[str, Any]]
 
@@ -103,15 +104,6 @@ class SharedQueueExecutor(Executor):
             self.pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
-PARENT_POLL_SECONDS = 1.0
-
-
-def _end_with(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(PARENT_POLL_SECONDS)
-    os._exit(1)
-
-
 def worker_setup(command: int) -> None:
     """In each worker process: a Ctrl-C at the terminal is the command's to handle (it stops the
     run and exits 130), so a worker does not die mid-batch with a traceback of its own. And the
@@ -120,7 +112,7 @@ def worker_setup(command: int) -> None:
     ``command``: the command's process id (it may be gone by the time a worker has imported)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked by the slot that started it
-    threading.Thread(target=_end_with, args=(command,), name="end-with-parent", daemon=True).start()
+    watch_parent(command, lambda: os._exit(1))
 
 
 class BatchPoolTaskRunner(ProcessPoolTaskRunner):

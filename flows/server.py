@@ -23,6 +23,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from flows.server_app import PARENT_ENV
+
 EXIT_STARTUP_FAILURE = 3  # uvicorn's exit code when it could not bind its port or the app failed to start
 DEFAULT_STARTUP_TIMEOUT = 180.0
 
@@ -48,16 +50,6 @@ def _prefect_dir() -> str:
     if spec is None or spec.origin is None:
         raise RuntimeError("prefect is not installed")
     return str(Path(spec.origin).parent.parent)
-
-
-def _die_with_parent() -> None:
-    """In the server process, before it runs: SIGTERM when the process that started it ends
-    (Linux's ``PR_SET_PDEATHSIG``; elsewhere nothing)."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
 
 class TemporaryServer:
@@ -86,6 +78,7 @@ class TemporaryServer:
             "PREFECT_UI_ENABLED": "0",
             "PREFECT__SERVER_EPHEMERAL": "1",
             "PREFECT__SERVER_FINAL": "1",
+            PARENT_ENV: str(os.getpid()),
         }
         cmd = [
             sys.executable,
@@ -94,7 +87,7 @@ class TemporaryServer:
             "--app-dir",
             _prefect_dir(),
             "--factory",
-            "prefect.server.api.server:create_app",
+            "flows.server_app:create_app",
             "--host",
             "127.0.0.1",
             "--port",
@@ -106,8 +99,8 @@ class TemporaryServer:
         ]
         # Its own process group: a Ctrl-C at the terminal interrupts the command, not the server,
         # so the flow run can still report its end; the command stops the server on its way out,
-        # and on Linux the server is sent SIGTERM when the command dies without that (SIGKILL).
-        return subprocess.Popen(cmd, env=env, process_group=0, preexec_fn=_die_with_parent)
+        # and the server stops itself if the command dies without that (SIGKILL).
+        return subprocess.Popen(cmd, env=env, process_group=0)
 
     def wait(self, timeout: float | None = None) -> str:
         """Block until the server answers ``/health``; return its API URL (RuntimeError if it cannot)."""
