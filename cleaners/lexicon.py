@@ -215,14 +215,26 @@ META: dict[str, tuple[str, str]] = {
     ),
 }
 
-#: Phrases no kept paragraph may hold (the pandera check ``no_boilerplate_phrases`` of
-#: :mod:`schemas.frames` reads this): a line with one of them and a lexicon family is decided by
+#: Phrases no kept paragraph may hold: the pandera check ``no_boilerplate_phrases`` of
+#: :mod:`schemas.frames` and the great-expectations check "no boilerplate phrases" of
+#: :mod:`schemas.gx_suite` both read this. A line with one of them and a lexicon family is decided by
 #: that family whatever the line model says (:mod:`cleaners.structure`), so a model's slip never
-#: sends a file to quarantine.
+#: sends a file to quarantine. Distinctive phrases match anywhere; words that also occur in real
+#: sentences ("advertisement", "source", "share") only as a whole line or an upper-case label. The
+#: pattern runs in Python's re, in polars and in pyarrow's RE2 alike (no look-around, no ``\s``,
+#: ``\b`` or ``\w``: pandas would run those per row in Python); the text is normalized, so a space
+#: is the only white space.
 FORBIDDEN_IN_BODY = (
-    r"(?i)\b(?:read (?:the )?(?:full|entire) (?:article|story)|header ads widget|post a comment|leave a reply|"
-    r"be the first to comment|story continues below advertisement|purchase licensing rights|opens new tab|"
-    r"loading comments|comments are closed|sign up for our newsletter)\b|^(?:advertisement|source:\s*\S+)$"
+    r"(?i)(?:(?:read (?:the )?(?:full|entire|more of the) (?:article|story)|continue reading|"
+    r"header ads widget|post a comment|leave a (?:reply|comment)|be the first to comment|"
+    r"story continues below advertisement|purchase licensing rights|opens new tab|loading comments|"
+    r"comments are closed|sign up for our newsletter|click here to (?:subscribe|read))"
+    r"|(?:via|/|\() *getty images"
+    r"|^[^a-z0-9]*advertisement[^a-z0-9]*$"
+    r"|(?-i:(?:^|[^A-Za-z0-9_])ADVERTISEMENT(?:$|[^A-Za-z0-9_]))"
+    r"|(?-i:(?:^|[^A-Za-z0-9_])SOURCE:)"
+    r"|^[^a-z0-9]*source: *[^ ]"
+    r"|^[^a-z0-9]*(?:share|tweet|email|print)[^a-z0-9]*$)"
 )
 
 #: Caption and photo-credit signals (reason -> pattern), searched anywhere in the line.

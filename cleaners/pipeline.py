@@ -51,7 +51,7 @@ def _models_digest() -> str:
 
 #: Bump the first part when a change to the cleaners' code changes their output; the second part
 #: follows the shipped models. Incremental runs re-clean a file cleaned by another version.
-CLEANER_VERSION = f"0.3.5+{_models_digest()}"
+CLEANER_VERSION = f"0.3.6+{_models_digest()}"
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
 FILES_SCHEMA: dict[str, Any] = {

@@ -42,6 +42,7 @@ from typing import Any
 
 import polars as pl
 
+from cleaners.lexicon import FORBIDDEN_IN_BODY as BOILERPLATE_REGEX  # what the cleaners guarantee
 from cleaners.structure import ROLES
 from flows.outputs import atomic_write_bytes, own_dir
 from schemas.vendor_assets import localize_data_docs
@@ -72,26 +73,6 @@ NBSP_REGEX = "[\u00a0\u2007\u202f]"
 # strings in pyarrow, whose ``str.contains`` runs RE2 unless a pattern needs Python's ``re``
 # (``\w``, ``\W``, ``\b``, ``\s``, look-arounds); then it calls ``re.search`` once per row, ~40x
 # slower. So word edges are spelled as explicit ASCII classes (a test keeps them on RE2).
-# Boilerplate phrases the cleaners must have removed.  Distinctive phrases match anywhere; words
-# that also occur in real sentences ("advertisement", "source") only as a whole paragraph or an
-# upper-case label.
-BOILERPLATE_REGEX = (
-    r"(?i)(?:read (?:the )?(?:full|entire|more of the) (?:article|story)"
-    r"|continue reading"
-    r"|header ads widget"
-    r"|post a comment"
-    r"|leave a (?:reply|comment)"
-    r"|be the first to comment"
-    r"|getty images"
-    r"|click here to (?:subscribe|read)"
-    r"|sign up for our newsletter"
-    r"|^[^a-z0-9]*advertisement[^a-z0-9]*$"
-    r"|(?-i:(?:^|[^A-Za-z0-9_])ADVERTISEMENT(?:$|[^A-Za-z0-9_]))"
-    r"|(?-i:(?:^|[^A-Za-z0-9_])SOURCE:)"
-    r"|^[^a-z0-9]*source:"
-    r"|^[^a-z0-9]*(?:share|tweet|email|print)[^a-z0-9]*$)"
-)
-
 FRAMES = ("articles", "paragraphs", "lines", "files")
 PARAGRAPH_BATCH_ARTICLES = 5_000  # about 50,000 paragraphs of news per checkpoint run
 LINE_BATCH_ROWS = 200_000
