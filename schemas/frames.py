@@ -13,16 +13,10 @@ import pandera.polars as pa
 import polars as pl
 from pandera.errors import SchemaErrors
 
-from cleaners.lexicon import FORBIDDEN_IN_BODY as BOILERPLATE_PHRASES  # furniture no paragraph may hold
 from cleaners.lines import BLANK
 from cleaners.structure import ROLES
 from cleaners.typos import KINDS as TYPO_KINDS
-
-#: Mojibake that survived repair: UTF-8 read as cp1252/latin-1, or the replacement character.
-MOJIBAKE = r"â€|Ã[\x80-\xbf¡-ÿ]|Â[\u00a0-\u00bf]|�"
-#: Characters the contract's normalization removes or maps.
-NOT_NORMALIZED = r"[\u00a0\u2000-\u200b\u202f\u205f\u3000\u00ad\u2060\ufeff\t]|^\s|\s$|\s{2}"
-ISO_DATE = r"^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$"
+from schemas.patterns import BOILERPLATE, ISO_DATE, MOJIBAKE, NOT_NORMALIZED
 
 
 class LinesModel(pa.DataFrameModel):
@@ -104,7 +98,7 @@ class ArticlesModel(pa.DataFrameModel):
     @classmethod
     def no_boilerplate_phrases(cls, data: Any) -> Any:
         return data.lazyframe.select(
-            ~pl.col("paragraphs").list.eval(pl.element().str.contains(BOILERPLATE_PHRASES)).list.any()
+            ~pl.col("paragraphs").list.eval(pl.element().str.contains(BOILERPLATE)).list.any()
         )
 
     @pa.dataframe_check

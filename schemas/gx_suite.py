@@ -42,9 +42,9 @@ from typing import Any
 
 import polars as pl
 
-from cleaners.lexicon import FORBIDDEN_IN_BODY as BOILERPLATE_REGEX  # what the cleaners guarantee
 from cleaners.structure import ROLES
 from flows.outputs import atomic_write_bytes, own_dir
+from schemas.patterns import BOILERPLATE, ISO_DATE, MOJIBAKE, NBSP
 from schemas.vendor_assets import localize_data_docs
 
 log = logging.getLogger(__name__)
@@ -62,17 +62,6 @@ REMOVED_SHARE_MAX = 0.6
 TYPOS_PER_1K_WORDS_MAX = 20.0
 HISTORY_RUNS = 20  # runs whose results the Data Docs keep and list
 
-ISO_DATE_REGEX = r"^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"
-# UTF-8 read as cp1252/latin-1: "â€" (curly quotes, dashes), "Ã" + a continuation-byte character
-# ("Ã©" for é, "Ã " for à), "Â" + a latin-1 symbol/NBSP ("Â ", "Â©"), and U+FFFD.  "Ã"/"Â" before
-# ordinary letters (Portuguese "SÃO PAULO") are not flagged.
-_CP1252_HIGH = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
-MOJIBAKE_REGEX = f"â€|â„¢|Ã[\u0080-\u00bf{_CP1252_HIGH}]|Â[\u0080-\u00bf{_CP1252_HIGH}]|\ufffd"
-NBSP_REGEX = "[\u00a0\u2007\u202f]"
-# Patterns are literal characters plus syntax shared by Python ``re`` and RE2: pandas 3 keeps
-# strings in pyarrow, whose ``str.contains`` runs RE2 unless a pattern needs Python's ``re``
-# (``\w``, ``\W``, ``\b``, ``\s``, look-arounds); then it calls ``re.search`` once per row, ~40x
-# slower. So word edges are spelled as explicit ASCII classes (a test keeps them on RE2).
 FRAMES = ("articles", "paragraphs", "lines", "files")
 PARAGRAPH_BATCH_ARTICLES = 5_000  # about 50,000 paragraphs of news per checkpoint run
 LINE_BATCH_ROWS = 200_000
@@ -211,7 +200,7 @@ def _expectations(gxe: Any, meta: Callable[[str, str], dict[str, str]]) -> dict[
                 column="paragraph_count", min_value=1, meta=meta(CRITICAL, "at least one paragraph")
             ),
             gxe.ExpectColumnValuesToMatchRegex(
-                column="published", regex=ISO_DATE_REGEX, meta=meta(CRITICAL, "published is ISO date or null")
+                column="published", regex=ISO_DATE, meta=meta(CRITICAL, "published is ISO date or null")
             ),
             gxe.ExpectCompoundColumnsToBeUnique(
                 column_list=["file", "article"], meta=meta(CRITICAL, "unique (file, article)")
@@ -219,13 +208,13 @@ def _expectations(gxe: Any, meta: Callable[[str, str], dict[str, str]]) -> dict[
         ],
         "paragraphs": [
             gxe.ExpectColumnValuesToNotMatchRegex(
-                column="paragraph", regex=MOJIBAKE_REGEX, meta=meta(CRITICAL, "no mojibake")
+                column="paragraph", regex=MOJIBAKE, meta=meta(CRITICAL, "no mojibake")
             ),
             gxe.ExpectColumnValuesToNotMatchRegex(
-                column="paragraph", regex=NBSP_REGEX, meta=meta(CRITICAL, "no no-break spaces")
+                column="paragraph", regex=NBSP, meta=meta(CRITICAL, "no no-break spaces")
             ),
             gxe.ExpectColumnValuesToNotMatchRegex(
-                column="paragraph", regex=BOILERPLATE_REGEX, meta=meta(CRITICAL, "no boilerplate phrases")
+                column="paragraph", regex=BOILERPLATE, meta=meta(CRITICAL, "no boilerplate phrases")
             ),
             gxe.ExpectColumnValueLengthsToBeBetween(
                 column="paragraph",

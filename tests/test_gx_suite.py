@@ -539,10 +539,10 @@ def test_paragraph_patterns_run_on_pyarrow_not_per_row_python() -> None:
     """pandas hands a pattern to Python's re (one call per row, ~40x slower) when RE2 cannot take it."""
     import pandas as pd
 
-    from schemas.gx_suite import BOILERPLATE_REGEX, ISO_DATE_REGEX, MOJIBAKE_REGEX, NBSP_REGEX
+    from schemas.patterns import BOILERPLATE, ISO_DATE, MOJIBAKE, NBSP
 
     arrow = pd.Series(["x"], dtype="string[pyarrow]").array
-    for pattern in (BOILERPLATE_REGEX, MOJIBAKE_REGEX, NBSP_REGEX, ISO_DATE_REGEX):
+    for pattern in (BOILERPLATE, MOJIBAKE, NBSP, ISO_DATE):
         assert not arrow._needs_python_regex(pattern), pattern
 
 
@@ -565,10 +565,10 @@ def test_paragraph_patterns_run_on_pyarrow_not_per_row_python() -> None:
 def test_boilerplate_pattern_agrees_in_python_and_pyarrow(text: str, flagged: bool) -> None:
     import pandas as pd
 
-    from schemas.gx_suite import BOILERPLATE_REGEX
+    from schemas.patterns import BOILERPLATE
 
-    assert (re.search(BOILERPLATE_REGEX, text) is not None) is flagged
-    arrow = pd.Series([text], dtype="string[pyarrow]").str.contains(BOILERPLATE_REGEX, regex=True)
+    assert (re.search(BOILERPLATE, text) is not None) is flagged
+    arrow = pd.Series([text], dtype="string[pyarrow]").str.contains(BOILERPLATE, regex=True)
     assert bool(arrow.iloc[0]) is flagged
 
 

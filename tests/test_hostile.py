@@ -443,7 +443,7 @@ def test_one_verdict_for_a_run(
         pa, "create_markdown_artifact", lambda **kw: made.__setitem__(kw["key"], kw["markdown"])
     )
     if case == "critical":  # every paragraph "has boilerplate": a critical expectation fails
-        monkeypatch.setattr(gs, "BOILERPLATE_REGEX", "(?i)[a-z]")
+        monkeypatch.setattr(gs, "BOILERPLATE", "(?i)[a-z]")
     in_dir, out = tmp_path / "in", tmp_path / "out"
     in_dir.mkdir()
     (in_dir / "ok.txt").write_text(GOOD, encoding="utf-8")
