@@ -467,353 +467,404 @@ def _clean(
     progress: bool,
     root: str | None,
 ) -> dict[str, Any]:
-    log = get_run_logger()
-    started = time.time()
-    timer = _PhaseTimer()
-    in_dir, out_dir = Path(input_dir), Path(output_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    work, state_dir = out_dir / ".work", out_dir / ".state"
-    if work.is_symlink():  # never follow a planted link out of the output folder
-        work.unlink()
-    shutil.rmtree(work, ignore_errors=True)  # parts of a killed run
-    own_dir(work)
-    own_dir(state_dir)
-    # the inputs as path strings: a Path object each would hold ~480 bytes through the run
-    paths = [os.path.join(in_dir, rel) for rel in discover_names(in_dir, pattern)]
-    if clash := same_names(paths):  # one name is one key in every table and output
-        raise ValueError(same_names_message(clash))
-    stems = output_stems([_name(p) for p in paths])
-    batches = make_batches(paths, batch_bytes)
-    state = _load_state(state_dir, out_dir, force)
-    pending = _read_pending(state_dir)  # a killed run's: its files are cleaned again
-    unfinished = set(pending["files"])
-    # a file keeps its outputs only under the stem it had: a new name can take its stem (stems are
-    # handed out in name order), and it then gets the stem it has in this run and is cleaned again
-    before = _previous_stems(out_dir) if len(state["files"]) else {}
-    known = {
-        f: sha
-        for f, sha in state["files"].select("file", "sha256").iter_rows()
-        if f in stems and before.get(f) == stems[f] and f not in unfinished
-    }
-    bar = Progress(total_files=len(paths), total_batches=len(batches) * 3, enabled=progress)
-    log.info("%d files in %d batches from %s", len(paths), len(batches), in_dir)
+    """The run's steps, in order (each a method of :class:`_Run`)."""
+    run = _Run(Path(input_dir), Path(output_dir), max_bytes, root)
+    run.plan(pattern, batch_bytes, force, progress)
+    run.decode_changed()  # 1. decode and repair what changed
+    run.count_repetition()  # 2. cross-file repetition over the whole run
+    run.classify()  # 3. classify and split the files to clean, in batches
+    run.pool_names()  # 4. name counts per source; typos redone where a source's counts moved
+    run.write_documents()  # 5. typos, validation, documents
+    run.write_tables()  # 6. tables, state, stale outputs
+    summary = run.validate_and_report()  # 7. great-expectations, artifacts, manifest
+    run.log_end(summary)
+    problems = []
+    if run.failed:
+        problems.append(f"{len(run.failed)} batch(es) failed: {', '.join(sorted(run.lost))[:500]}")
+    if not summary["gx_success"]:
+        problems.append(summary["verdict"])
+    if problems:
+        # A failed run state without a traceback; the summary stays readable as the state's data.
+        return Failed(message="; ".join(problems), data=summary)  # type: ignore[return-value]
+    return summary
 
-    # 1. decode and repair what changed
-    dec_futures = [
-        decode_task.submit(
-            b,
-            max_bytes,
-            {_name(p): known[_name(p)] for p in b if _name(p) in known},
-            work / f"raw-{i:05d}.parquet",
-            root=root,
+
+class _Run:
+    """One run's working state, handed from step to step: which files are cleaned and which
+    keep their outputs, where each batch's parts are, and what failed."""
+
+    def __init__(self, in_dir: Path, out_dir: Path, max_bytes: int, root: str | None) -> None:
+        self.log = get_run_logger()
+        self.started = time.time()
+        self.timer = _PhaseTimer()
+        self.in_dir, self.out_dir, self.max_bytes, self.root = in_dir, out_dir, max_bytes, root
+        self.work, self.state_dir = out_dir / ".work", out_dir / ".state"
+        self.failed: list[dict[str, Any]] = []
+        self.lost: set[str] = set()
+        self.part_of: dict[str, Path] = {}  # file -> the Parquet part holding its raw lines
+
+    def _decode(self, paths: list[str], part: Path, names: list[str]) -> list[Decoded]:
+        """Decode ``paths`` again (no hashes: theirs are counted), into ``part``; noted in part_of."""
+        task_run = decode_task.submit(paths, self.max_bytes, {}, part, hashes=False, root=self.root)
+        out: list[Decoded] = _gather([task_run], [names], "decode", self.failed)
+        for d in out:
+            _note_part(self.part_of, d)
+        return out
+
+    def plan(self, pattern: str, batch_bytes: int, force: bool, progress: bool) -> None:
+        """The inputs, their batches and output stems, the last run's state, and the files whose
+        bytes may be unchanged (``known``: file -> its sha256 then)."""
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        if self.work.is_symlink():  # never follow a planted link out of the output folder
+            self.work.unlink()
+        shutil.rmtree(self.work, ignore_errors=True)  # parts of a killed run
+        own_dir(self.work)
+        own_dir(self.state_dir)
+        # the inputs as path strings: a Path object each would hold ~480 bytes through the run
+        self.paths = [os.path.join(self.in_dir, rel) for rel in discover_names(self.in_dir, pattern)]
+        if clash := same_names(self.paths):  # one name is one key in every table and output
+            raise ValueError(same_names_message(clash))
+        self.stems = output_stems([_name(p) for p in self.paths])
+        self.batches = make_batches(self.paths, batch_bytes)
+        self.state = _load_state(self.state_dir, self.out_dir, force)
+        self.pending = _read_pending(self.state_dir)  # a killed run's: its files are cleaned again
+        unfinished = set(self.pending["files"])
+        # a file keeps its outputs only under the stem it had: a new name can take its stem (stems
+        # are handed out in name order), and it then gets the stem it has in this run and is cleaned
+        before = _previous_stems(self.out_dir) if len(self.state["files"]) else {}
+        self.known = {
+            f: sha
+            for f, sha in self.state["files"].select("file", "sha256").iter_rows()
+            if f in self.stems and before.get(f) == self.stems[f] and f not in unfinished
+        }
+        self.bar = Progress(
+            total_files=len(self.paths), total_batches=len(self.batches) * 3, enabled=progress
         )
-        for i, b in enumerate(batches)
-    ]
-    failed: list[dict[str, Any]] = []
-    decoded: list[Decoded] = _gather(dec_futures, [[_name(p) for p in b] for b in batches], "decode", failed)
-    for d in decoded:
-        bar.step(files=len(d.files) + len(d.unchanged), n_bytes=d.n_bytes, stage="decode")
-    unchanged = {name: sha for d in decoded for name, sha in d.unchanged.items()}
-    new_files = _concat([d.files for d in decoded], FILES_SCHEMA)
-    part_of: dict[str, Path] = {}  # file -> the Parquet part holding its raw lines
-    for d in decoded:
-        _note_part(part_of, d)
+        self.log.info("%d files in %d batches from %s", len(self.paths), len(self.batches), self.in_dir)
 
-    timer.lap("decode")
-    # 2. cross-file repetition over the whole run
-    # the kept files' rows of the last state and this run's parts, read as the group-by goes
-    hashes = [
-        state["hashes"].filter(pl.col("file").is_in(list(unchanged))),
-        *(pl.scan_parquet(d.hashes) for d in decoded if d.hashes is not None),
-    ]
-    # a line seen in one file only is the default (repeat_files 1): the batches get just the rest
-    repeated = repeated_lines(pl.concat(hashes))
-    repeat_sig = _repeat_sigs(pl.concat(hashes), repeated)
-    old = {r["file"]: r for r in state["files"].iter_rows(named=True)}
-    context_changed = [f for f in unchanged if old[f]["repeat_sig"] != repeat_sig.get(f, "")]
-    if context_changed:  # their lines must be decoded again: their roles may change
-        redo_names = set(context_changed)
-        redo = [p for p in paths if _name(p) in redo_names]
-        for extra in _gather(
-            [decode_task.submit(redo, max_bytes, {}, work / "raw-context.parquet", hashes=False, root=root)],
-            [context_changed],
-            "decode",
-            failed,
-        ):
-            new_files = _concat([new_files, extra.files], FILES_SCHEMA)
-            _note_part(part_of, extra)
-        for name in context_changed:
-            unchanged.pop(name)
+    def decode_changed(self) -> None:
+        """Every batch read and hashed; the files whose bytes changed decoded and repaired."""
+        known = self.known
+        futures = [
+            decode_task.submit(
+                b,
+                self.max_bytes,
+                {_name(p): known[_name(p)] for p in b if _name(p) in known},
+                self.work / f"raw-{i:05d}.parquet",
+                root=self.root,
+            )
+            for i, b in enumerate(self.batches)
+        ]
+        groups = [[_name(p) for p in b] for b in self.batches]
+        self.decoded: list[Decoded] = _gather(futures, groups, "decode", self.failed)
+        for d in self.decoded:
+            self.bar.step(files=len(d.files) + len(d.unchanged), n_bytes=d.n_bytes, stage="decode")
+            _note_part(self.part_of, d)
+        self.unchanged = {name: sha for d in self.decoded for name, sha in d.unchanged.items()}
+        self.new_files = _concat([d.files for d in self.decoded], FILES_SCHEMA)
+        self.timer.lap("decode")
 
-    timer.lap("repetition")
-    # 3. classify and split the files to clean, in batches
-    todo = new_files["file"].to_list()
-    todo_batches = _regroup(batches, set(todo))
-    classify_futures = [
-        classify_task.submit(_parts(part_of, b), b, repeated, work / f"stage-{i:05d}")
-        for i, b in enumerate(todo_batches)
-    ]
-    sums = _gather(classify_futures, todo_batches, "classify", failed, keep_failed=True)
-    bar.step(stage="classify", batches=len(todo_batches))
+    def count_repetition(self) -> None:
+        """Which lines repeat across files; an unchanged file whose repeated lines moved is
+        decoded again (its lines' roles may change)."""
+        # the kept files' rows of the last state and this run's parts, read as the group-by goes
+        self.hashes = [
+            self.state["hashes"].filter(pl.col("file").is_in(list(self.unchanged))),
+            *(pl.scan_parquet(d.hashes) for d in self.decoded if d.hashes is not None),
+        ]
+        # a line seen in one file only is the default (repeat_files 1): the batches get just the rest
+        self.repeated = repeated_lines(pl.concat(self.hashes))
+        self.repeat_sig = _repeat_sigs(pl.concat(self.hashes), self.repeated)
+        self.old = {r["file"]: r for r in self.state["files"].iter_rows(named=True)}
+        changed = [f for f in self.unchanged if self.old[f]["repeat_sig"] != self.repeat_sig.get(f, "")]
+        if changed:
+            redo = set(changed)
+            paths = [p for p in self.paths if _name(p) in redo]
+            for extra in self._decode(paths, self.work / "raw-context.parquet", changed):
+                self.new_files = _concat([self.new_files, extra.files], FILES_SCHEMA)
+            for name in changed:
+                self.unchanged.pop(name)
+        self.timer.lap("repetition")
 
-    timer.lap("classify")
-    # 4. name counts per source; unchanged files whose source's counts moved get their typos redone
-    kept_names = state["names"].filter(pl.col("file").is_in(list(unchanged)))
-    pooled = pool_names(_concat([source_sums(kept_names), *(s for s in sums if s is not None)], SUMS_SCHEMA))
-    sources_of = [[] if s is None else s["source"].unique().sort().to_list() for s in sums]
-    names_sig = {s: _signature([f"{k}:{v}" for k, v in c.items()]) for s, c in pooled.items()}
-    moved = [
-        f
-        for f in unchanged
-        if old[f]["source"] is not None and old[f]["names_sig"] != names_sig.get(old[f]["source"], "")
-    ]
-    keep = sorted(set(unchanged) - set(moved))
-    prev = _previous_rows(out_dir, sorted(unchanged))
-    if moved:
-        moved_set = set(moved)
-        # Their lines and articles are unchanged: re-stage them from the last run's tables.
-        stage = work / "stage-moved"
+    def classify(self) -> None:
+        """Roles, reasons, articles and metadata of the files to clean, a batch at a time."""
+        todo = self.new_files["file"].to_list()
+        self.todo_batches = _regroup(self.batches, set(todo))
+        futures = [
+            classify_task.submit(_parts(self.part_of, b), b, self.repeated, self.work / f"stage-{i:05d}")
+            for i, b in enumerate(self.todo_batches)
+        ]
+        self.sums = _gather(futures, self.todo_batches, "classify", self.failed, keep_failed=True)
+        self.bar.step(stage="classify", batches=len(self.todo_batches))
+        self.timer.lap("classify")
+
+    def pool_names(self) -> None:
+        """Name counts pooled per source. An unchanged file whose source's counts moved
+        (``moved``) gets its typos redone: its lines and articles are re-staged from the last
+        run's tables, as one more batch."""
+        unchanged, old = self.unchanged, self.old
+        self.kept_names = self.state["names"].filter(pl.col("file").is_in(list(unchanged)))
+        sums = [source_sums(self.kept_names), *(s for s in self.sums if s is not None)]
+        self.pooled = pool_names(_concat(sums, SUMS_SCHEMA))
+        self.sources_of = [[] if s is None else s["source"].unique().sort().to_list() for s in self.sums]
+        self.names_sig = {s: _signature([f"{k}:{v}" for k, v in c.items()]) for s, c in self.pooled.items()}
+        self.moved = [
+            f
+            for f in unchanged
+            if old[f]["source"] is not None
+            and old[f]["names_sig"] != self.names_sig.get(old[f]["source"], "")
+        ]
+        self.keep = sorted(set(unchanged) - set(self.moved))
+        self.prev = _previous_rows(self.out_dir, sorted(unchanged))
+        if self.moved:
+            self._restage_moved()
+        self.timer.lap("names")
+
+    def _restage_moved(self) -> None:
+        moved, prev = self.moved, self.prev
+        stage = self.work / "stage-moved"
         atomic_write_parquet(
             stage.with_suffix(".lines.parquet"), prev["lines"].filter(pl.col("file").is_in(moved)).collect()
         )
         atomic_write_parquet(
             stage.with_suffix(".articles.parquet"), prev["articles"].filter(pl.col("file").is_in(moved))
         )
-        moved_names = kept_names.filter(pl.col("file").is_in(moved)).collect()
+        moved_names = self.kept_names.filter(pl.col("file").is_in(moved)).collect()
         atomic_write_parquet(stage.with_suffix(".names.parquet"), moved_names)
-        sources_of.append(moved_names["source"].drop_nulls().unique().sort().to_list())
-        for raw_moved in _gather(
-            [
-                decode_task.submit(
-                    [p for p in paths if _name(p) in moved_set],
-                    max_bytes,
-                    {},
-                    work / "raw-moved.parquet",
-                    hashes=False,
-                    root=root,
-                )
-            ],
-            [moved],
-            "decode",
-            failed,
-        ):
-            _note_part(part_of, raw_moved)
-        new_files = _concat(
-            [new_files, prev["files"].filter(pl.col("file").is_in(moved)).select(list(FILES_SCHEMA))],
+        self.sources_of.append(moved_names["source"].drop_nulls().unique().sort().to_list())
+        moved_set = set(moved)
+        self._decode([p for p in self.paths if _name(p) in moved_set], self.work / "raw-moved.parquet", moved)
+        self.new_files = _concat(
+            [self.new_files, prev["files"].filter(pl.col("file").is_in(moved)).select(list(FILES_SCHEMA))],
             FILES_SCHEMA,
         )
-        todo_batches.append(moved)
+        self.todo_batches.append(moved)
 
-    timer.lap("names")
-    # 5. typos, validation, documents
-    file_rows = new_files.unique("file", keep="last")
-    _write_pending(state_dir, pending, file_rows["file"].to_list(), stems)  # before any output
-    stages = [work / f"stage-{i:05d}" for i in range(len(todo_batches) - bool(moved))] + (
-        [work / "stage-moved"] if moved else []
-    )
-    lost = {name for f in failed for name in f["files"]}
-    finish = [
-        (st, b, srcs)
-        for st, b, srcs in zip(stages, todo_batches, sources_of, strict=True)
-        if not lost.intersection(b)
-    ]
-    results = _gather(
-        [
+    def write_documents(self) -> None:
+        """Typos, pandera validation, documents and quarantine entries of every batch that got
+        this far; then the worker processes stop."""
+        self.file_rows = self.new_files.unique("file", keep="last")
+        _write_pending(
+            self.state_dir, self.pending, self.file_rows["file"].to_list(), self.stems
+        )  # before any output
+        n_new = len(self.todo_batches) - bool(self.moved)
+        self.stages = [self.work / f"stage-{i:05d}" for i in range(n_new)] + (
+            [self.work / "stage-moved"] if self.moved else []
+        )
+        lost = {name for f in self.failed for name in f["files"]}
+        finish = [
+            (st, b, srcs)
+            for st, b, srcs in zip(self.stages, self.todo_batches, self.sources_of, strict=True)
+            if not lost.intersection(b)
+        ]
+        futures = [
             finish_task.submit(
                 st,
-                file_rows.filter(pl.col("file").is_in(b)),
-                _parts(part_of, b),
-                {s: pooled[s] for s in srcs if s in pooled},  # only what the batch cites
-                out_dir,
-                {f: stems[f] for f in b},
+                self.file_rows.filter(pl.col("file").is_in(b)),
+                _parts(self.part_of, b),
+                {s: self.pooled[s] for s in srcs if s in self.pooled},  # only what the batch cites
+                self.out_dir,
+                {f: self.stems[f] for f in b},
             )
             for st, b, srcs in finish
-        ],
-        [b for _, b, _ in finish],
-        "write",
-        failed,
-    )
-    lost = {name for f in failed for name in f["files"]}
-    bar.step(stage="write", batches=len(todo_batches))
-    failures = _concat([r[0] for r in results], FAILURE_SCHEMA)
-    written = [p for r in results for p in r[1]]
-    stopped = stop_idle_workers()  # nothing more is submitted: give their memory back
-    if stopped:
-        log.info("stopped %d idle worker process(es) before the tables and reports", stopped)
-    release_lexicons()  # a batch slot of this process loaded them; the tables and reports need room
+        ]
+        results = _gather(futures, [b for _, b, _ in finish], "write", self.failed)
+        self.lost = {name for f in self.failed for name in f["files"]}
+        self.bar.step(stage="write", batches=len(self.todo_batches))
+        self.failures = _concat([r[0] for r in results], FAILURE_SCHEMA)
+        self.written = [p for r in results for p in r[1]]
+        stopped = stop_idle_workers()  # nothing more is submitted: give their memory back
+        if stopped:
+            self.log.info("stopped %d idle worker process(es) before the tables and reports", stopped)
+        release_lexicons()  # a batch slot of this process loaded them; the tables and reports need room
+        self.timer.lap("typos_write")
 
-    timer.lap("typos_write")
-    # 6. tables (kept rows of unchanged files + this run's parts), state, manifest, artifacts
-    keep_rows = {t: df.filter(pl.col("file").is_in(keep)) for t, df in prev.items()} if prev else {}
-    files = _concat(
-        [
-            keep_rows.get("files", pl.DataFrame(schema={**FILES_SCHEMA, "stem": pl.Utf8})).drop("stem"),
-            file_rows,
-        ],
-        FILES_SCHEMA,
-    ).sort("file")
-    # The lines (every raw line three times over: raw, text, content) and the articles' text never
-    # sit in memory whole: they are written a range of files at a time, and each later step reads
-    # back only the columns it needs.
-    lines_path, articles_path = out_dir / "lines.parquet", out_dir / "articles.parquet"
-    typos = _sorted_concat(
-        keep_rows.get("typos"),
-        [st.with_suffix(".typos.parquet") for st in stages],
-        ["file", "article", "paragraph", "start"],
-        TYPO_SCHEMA,
-    )
-    if lost:  # a failed batch's files have no outputs from this run
-        files, typos = (
-            df.filter(~pl.col("file").is_in(list(lost))) if len(df) else df for df in (files, typos)
+    def write_tables(self) -> None:
+        """The tables (kept rows of unchanged files + this run's parts), the state, and the
+        removal of outputs no file of this run has."""
+        keep, prev, lost, stems = self.keep, self.prev, self.lost, self.stems
+        keep_rows = {t: df.filter(pl.col("file").is_in(keep)) for t, df in prev.items()} if prev else {}
+        empty_files = pl.DataFrame(schema={**FILES_SCHEMA, "stem": pl.Utf8})
+        files = _concat([keep_rows.get("files", empty_files).drop("stem"), self.file_rows], FILES_SCHEMA)
+        files = files.sort("file")
+        # The lines (every raw line three times over: raw, text, content) and the articles' text
+        # never sit in memory whole: they are written a range of files at a time, and each later
+        # step reads back only the columns it needs.
+        self.lines_path, self.articles_path = (
+            self.out_dir / "lines.parquet",
+            self.out_dir / "articles.parquet",
         )
-    empty_lines = classify_lines(repair_lines(pl.DataFrame(schema=RAW_SCHEMA)))
-    write_sorted_by_file(
-        lines_path,
-        _sources(keep_rows.get("lines"), stages, ".lines.parquet", lost),
-        ["file", "n"],
-        empty_lines.select(LINE_COLUMNS),
-    )
-    write_sorted_by_file(
-        articles_path,
-        _sources(keep_rows.get("articles"), stages, ".articles.parquet", lost),
-        ["file", "article"],
-        with_article_typos(build_articles(empty_lines), typos.clear()),
-        transform=partial(with_article_typos, typos=typos),
-    )
-    # the columns the stats, the validation suite and the reports read (no text), read as needed:
-    # they take aggregates or batches of them
-    lines = pl.scan_parquet(lines_path).select("file", "n", "role", "reason", "article", "fixes")
-    articles = pl.scan_parquet(articles_path).drop(ARTICLE_TEXT).collect()
-    files, articles = with_stats(files, lines, articles, typos)
-    files = files.with_columns(stem=pl.col("file").replace_strict(stems, default=None))
-    tables = {"files": files, "typos": typos}
-    for t, df in tables.items():
-        atomic_write_parquet(out_dir / f"{t}.parquet", df)
-    # outputs as paths relative to out_dir (strings: a run can have hundreds of thousands)
-    n_articles = dict(articles.group_by("file").len().iter_rows()) if keep else {}
-    quarantine_dir = out_dir / "quarantine"
-    in_quarantine = {p.name for p in quarantine_dir.iterdir()} if keep and quarantine_dir.is_dir() else set()
-    kept_docs = (
-        [f"{stems[f]}.json" for f in keep]
-        + [f"text/{stems[f]}-{i}.txt" for f in keep for i in range(n_articles.get(f, 0))]
-        + [f"quarantine/{stems[f]}.json" for f in keep if f"{stems[f]}.json" in in_quarantine]
-    )
-    outputs = [*written, *kept_docs, *(f"{t}.parquet" for t in TABLES)]
-    # after a failed batch nothing is deleted: its files' earlier outputs stay until it succeeds
-    previous = [*previous_outputs(out_dir), *outputs_of_stems(out_dir, pending["stems"])]
-    removed = [] if failed else remove_stale(out_dir, outputs, previous)
-    # the kept rows (the moved files' among them) and the rows of this run's classified batches
-    new_stages = stages[: len(stages) - bool(moved)]
-    name_parts = [kept_names, *_sources(None, new_stages, ".names.parquet", set())]
-    _save_state(state_dir, files, hashes, name_parts, repeat_sig, names_sig, articles)
-    shutil.rmtree(work, ignore_errors=True)
+        typos_parts = [st.with_suffix(".typos.parquet") for st in self.stages]
+        key = ["file", "article", "paragraph", "start"]
+        typos = _sorted_concat(keep_rows.get("typos"), typos_parts, key, TYPO_SCHEMA)
+        if lost:  # a failed batch's files have no outputs from this run
+            files, typos = (
+                df.filter(~pl.col("file").is_in(list(lost))) if len(df) else df for df in (files, typos)
+            )
+        empty_lines = classify_lines(repair_lines(pl.DataFrame(schema=RAW_SCHEMA)))
+        write_sorted_by_file(
+            self.lines_path,
+            _sources(keep_rows.get("lines"), self.stages, ".lines.parquet", lost),
+            ["file", "n"],
+            empty_lines.select(LINE_COLUMNS),
+        )
+        write_sorted_by_file(
+            self.articles_path,
+            _sources(keep_rows.get("articles"), self.stages, ".articles.parquet", lost),
+            ["file", "article"],
+            with_article_typos(build_articles(empty_lines), typos.clear()),
+            transform=partial(with_article_typos, typos=typos),
+        )
+        # the columns the stats, the validation suite and the reports read (no text), read as
+        # needed: they take aggregates or batches of them
+        self.lines = pl.scan_parquet(self.lines_path).select(
+            "file", "n", "role", "reason", "article", "fixes"
+        )
+        articles = pl.scan_parquet(self.articles_path).drop(ARTICLE_TEXT).collect()
+        files, self.articles = with_stats(files, self.lines, articles, typos)
+        self.files = files.with_columns(stem=pl.col("file").replace_strict(stems, default=None))
+        self.typos = typos
+        for t, df in {"files": self.files, "typos": typos}.items():
+            atomic_write_parquet(self.out_dir / f"{t}.parquet", df)
+        self.outputs = [*self.written, *self._kept_documents(), *(f"{t}.parquet" for t in TABLES)]
+        # after a failed batch nothing is deleted: its files' earlier outputs stay until it succeeds
+        previous = [*previous_outputs(self.out_dir), *outputs_of_stems(self.out_dir, self.pending["stems"])]
+        self.removed = [] if self.failed else remove_stale(self.out_dir, self.outputs, previous)
+        # the kept rows (the moved files' among them) and the rows of this run's classified batches
+        new_stages = self.stages[: len(self.stages) - bool(self.moved)]
+        name_parts = [self.kept_names, *_sources(None, new_stages, ".names.parquet", set())]
+        _save_state(
+            self.state_dir,
+            self.files,
+            self.hashes,
+            name_parts,
+            self.repeat_sig,
+            self.names_sig,
+            self.articles,
+        )
+        shutil.rmtree(self.work, ignore_errors=True)
+        self.timer.lap("tables_state")
 
-    timer.lap("tables_state")
-    quarantined = sorted(
-        set(failures["file"].drop_nulls().to_list())
-        | set(files.filter(pl.col("error_kind").is_not_null())["file"].to_list())
-    )
-    summary: dict[str, Any] = {
-        "files": len(paths),
-        "cleaned": len(file_rows),
-        "unchanged": len(keep),
-        "errors": int(files["error_kind"].is_not_null().sum()),
-        "quarantined": quarantined,
-        "quarantine_reasons": _quarantine_reasons(files, failures),
-        "articles": len(articles),
-        "lines": int(files["n_lines"].sum()),
-        "typos": len(typos),
-        "validation_failures": len(failures),
-        "batches": len(batches),
-        "removed_stale": len(removed),
-        "failed_batches": failed,
-    }
-    manifest = {
-        **summary,
-        "cleaner_version": CLEANER_VERSION,
-        "input_dir": str(in_dir),
-        "output_dir": str(out_dir),
-        "started": started,
-        "seconds": round(time.time() - started, 3),
-        "outputs": sorted(present(out_dir, outputs)),
-    }
-    gx = validate_with_gx(
-        pl.scan_parquet(articles_path),
-        lines,
-        files,
-        out_dir / "reports",
-        quarantined=len(quarantined),
-        quarantine_reasons=summary["quarantine_reasons"],
-        run_name=prefect_flow_run.name,  # the Data Docs list this run's results under its name
-    )
-    verdict = run_verdict(gx.rows, len(quarantined), files.height)
-    timer.lap("great_expectations")
-    summary.update(
-        gx_success=gx.success,
-        gx_rows=gx.rows,
-        data_docs=str(gx.data_docs_index),
-        validation_md=str(gx.validation_md),
-        verdict=verdict,
-    )
-    manifest["gx_success"] = gx.success
-    bar.close()
-    publish_run_artifacts(
-        RunFrames(
-            files=files,
-            lines=lines,
-            lines_path=lines_path,
-            articles_path=articles_path,
-            articles=articles,
-            typos=typos,
-            failures=failures,
-            stems=stems,
-            out_dir=out_dir,
-            data_docs_index=gx.data_docs_index,
+    def _kept_documents(self) -> list[str]:
+        """The outputs of the files that keep theirs, as paths relative to the output folder
+        (strings: a run can have hundreds of thousands)."""
+        keep, stems = self.keep, self.stems
+        n_articles = dict(self.articles.group_by("file").len().iter_rows()) if keep else {}
+        quarantine_dir = self.out_dir / "quarantine"
+        in_quarantine = (
+            {p.name for p in quarantine_dir.iterdir()} if keep and quarantine_dir.is_dir() else set()
+        )
+        return (
+            [f"{stems[f]}.json" for f in keep]
+            + [f"text/{stems[f]}-{i}.txt" for f in keep for i in range(n_articles.get(f, 0))]
+            + [f"quarantine/{stems[f]}.json" for f in keep if f"{stems[f]}.json" in in_quarantine]
+        )
+
+    def validate_and_report(self) -> dict[str, Any]:
+        """The run summary, the great-expectations validation, the artifacts and the manifest."""
+        files, failures = self.files, self.failures
+        self.quarantined = sorted(
+            set(failures["file"].drop_nulls().to_list())
+            | set(files.filter(pl.col("error_kind").is_not_null())["file"].to_list())
+        )
+        summary: dict[str, Any] = {
+            "files": len(self.paths),
+            "cleaned": len(self.file_rows),
+            "unchanged": len(self.keep),
+            "errors": int(files["error_kind"].is_not_null().sum()),
+            "quarantined": self.quarantined,
+            "quarantine_reasons": _quarantine_reasons(files, failures),
+            "articles": len(self.articles),
+            "lines": int(files["n_lines"].sum()),
+            "typos": len(self.typos),
+            "validation_failures": len(failures),
+            "batches": len(self.batches),
+            "removed_stale": len(self.removed),
+            "failed_batches": self.failed,
+        }
+        manifest = {
+            **summary,
+            "cleaner_version": CLEANER_VERSION,
+            "input_dir": str(self.in_dir),
+            "output_dir": str(self.out_dir),
+            "started": self.started,
+            "seconds": round(time.time() - self.started, 3),
+            "outputs": sorted(present(self.out_dir, self.outputs)),
+        }
+        gx = validate_with_gx(
+            pl.scan_parquet(self.articles_path),
+            self.lines,
+            files,
+            self.out_dir / "reports",
+            quarantined=len(self.quarantined),
+            quarantine_reasons=summary["quarantine_reasons"],
+            run_name=prefect_flow_run.name,  # the Data Docs list this run's results under its name
+        )
+        verdict = run_verdict(gx.rows, len(self.quarantined), files.height)
+        self.timer.lap("great_expectations")
+        summary.update(
+            gx_success=gx.success,
+            gx_rows=gx.rows,
+            data_docs=str(gx.data_docs_index),
+            validation_md=str(gx.validation_md),
             verdict=verdict,
-            changes={k: summary[k] for k in ("cleaned", "unchanged", "removed_stale")},
-            cleaned_files=frozenset(file_rows["file"].to_list()),
         )
-    )
-    timer.lap("artifacts")
-    manifest["phase_seconds"] = timer.laps
-    manifest["phase_cpu_seconds"] = timer.cpu
-    manifest["phase_peak_rss_mib"] = timer.peak_rss_mib
-    atomic_write_bytes(out_dir / "run-manifest.json", dump_json(manifest))
-    if not failed:  # after a failed batch its files' outputs stay as they were: cleaned next run
-        (state_dir / PENDING_FILE).unlink(missing_ok=True)
-    log.info("phase seconds: %s", ", ".join(f"{k} {v:.2f}" for k, v in timer.laps.items()))
-    log.info(
-        "flow process CPU seconds per phase: %s", ", ".join(f"{k} {v:.2f}" for k, v in timer.cpu.items())
-    )
-    log.info(
-        "peak RSS MiB after each phase: %s", ", ".join(f"{k} {v}" for k, v in timer.peak_rss_mib.items())
-    )
-    log.info(
-        "cleaned %d of %d files (%d unchanged): %d articles, %d typos, %d quarantined",
-        summary["cleaned"],
-        summary["files"],
-        summary["unchanged"],
-        summary["articles"],
-        summary["typos"],
-        len(quarantined),
-    )
-    reasons = summary["quarantine_reasons"]
-    for name in quarantined[:QUARANTINE_LOG_LIMIT]:
-        log.info("quarantined %s: %s", name, reasons.get(name, "see its document"))
-    if len(quarantined) > QUARANTINE_LOG_LIMIT:
+        manifest["gx_success"] = gx.success
+        self.bar.close()
+        publish_run_artifacts(
+            RunFrames(
+                files=files,
+                lines=self.lines,
+                lines_path=self.lines_path,
+                articles_path=self.articles_path,
+                articles=self.articles,
+                typos=self.typos,
+                failures=failures,
+                stems=self.stems,
+                out_dir=self.out_dir,
+                data_docs_index=gx.data_docs_index,
+                verdict=verdict,
+                changes={k: summary[k] for k in ("cleaned", "unchanged", "removed_stale")},
+                cleaned_files=frozenset(self.file_rows["file"].to_list()),
+            )
+        )
+        self.timer.lap("artifacts")
+        manifest["phase_seconds"] = self.timer.laps
+        manifest["phase_cpu_seconds"] = self.timer.cpu
+        manifest["phase_peak_rss_mib"] = self.timer.peak_rss_mib
+        atomic_write_bytes(self.out_dir / "run-manifest.json", dump_json(manifest))
+        if not self.failed:  # after a failed batch its files' outputs stay as they were: cleaned next run
+            (self.state_dir / PENDING_FILE).unlink(missing_ok=True)
+        return summary
+
+    def log_end(self, summary: dict[str, Any]) -> None:
+        """Phases, counts, the quarantined files with their reasons, and the verdict, to the run's log."""
+        log, timer, quarantined = self.log, self.timer, self.quarantined
+        log.info("phase seconds: %s", ", ".join(f"{k} {v:.2f}" for k, v in timer.laps.items()))
         log.info(
-            "and %d more quarantined (run-manifest.json lists all)", len(quarantined) - QUARANTINE_LOG_LIMIT
+            "flow process CPU seconds per phase: %s", ", ".join(f"{k} {v:.2f}" for k, v in timer.cpu.items())
         )
-    log.info("validation: %s", verdict)
-    problems = []
-    if failed:
-        problems.append(f"{len(failed)} batch(es) failed: {', '.join(sorted(lost))[:500]}")
-    if not gx.success:
-        problems.append(verdict)
-    if problems:
-        # A failed run state without a traceback; the summary stays readable as the state's data.
-        return Failed(message="; ".join(problems), data=summary)  # type: ignore[return-value]
-    return summary
+        log.info(
+            "peak RSS MiB after each phase: %s", ", ".join(f"{k} {v}" for k, v in timer.peak_rss_mib.items())
+        )
+        log.info(
+            "cleaned %d of %d files (%d unchanged): %d articles, %d typos, %d quarantined",
+            summary["cleaned"],
+            summary["files"],
+            summary["unchanged"],
+            summary["articles"],
+            summary["typos"],
+            len(quarantined),
+        )
+        reasons = summary["quarantine_reasons"]
+        for name in quarantined[:QUARANTINE_LOG_LIMIT]:
+            log.info("quarantined %s: %s", name, reasons.get(name, "see its document"))
+        if len(quarantined) > QUARANTINE_LOG_LIMIT:
+            log.info(
+                "and %d more quarantined (run-manifest.json lists all)",
+                len(quarantined) - QUARANTINE_LOG_LIMIT,
+            )
+        log.info("validation: %s", summary["verdict"])
 
 
 class _PhaseTimer:
