@@ -273,6 +273,57 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     interrupt.install()
     _prefect_env()
+    if (code := _run_preflight(args)) is not None:
+        return code
+    server = None
+    if not os.environ.get("PREFECT_API_URL") and not args.dask_address:
+        from flows.server import TemporaryServer
+
+        server = TemporaryServer()  # starts while the flow's modules import
+        interrupt.on_forced_exit(server.stop)
+        # Before Prefect is imported: its settings (in every thread, and in worker processes)
+        # then point at this server, and Prefect never starts one of its own.
+        os.environ["PREFECT_API_URL"] = server.api_url
+    from flows.clean_flow import clean_flow
+
+    run = clean_flow
+    if args.dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        run = clean_flow.with_options(task_runner=DaskTaskRunner(address=args.dask_address))  # type: ignore[arg-type]
+    workers = 1 if args.dask_address else _workers(args)
+    if workers > 1:
+        from flows.runners import BatchPoolTaskRunner
+
+        run = clean_flow.with_options(task_runner=BatchPoolTaskRunner(max_workers=workers))  # type: ignore[arg-type]
+    url = None
+    if server is not None:
+        try:
+            url = server.wait()
+        except RuntimeError as exc:
+            os.environ.pop("PREFECT_API_URL", None)
+            print(f"newsclean run: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        print(f"newsclean: temporary Prefect server on {url}", file=sys.stderr)
+    from flows.lock import OutputLocked, output_lock
+
+    held = contextlib.ExitStack()
+    try:
+        held.enter_context(output_lock(Path(args.output), wait=args.wait))
+    except OutputLocked as exc:
+        print(f"newsclean run: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    except OSError as exc:  # the output folder cannot be made or written after all (/proc/…)
+        print(f"newsclean run: cannot write the output folder {args.output}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    with held, _shared_api(url):
+        state = run(**_flow_kwargs(args), force=args.force, progress=sys.stderr.isatty(), return_state=True)
+    return _report_run(args, state)
+
+
+def _run_preflight(args: argparse.Namespace) -> int | None:
+    """The exit code when ``run`` cannot start (each problem said on stderr), else None: checked
+    before a server is started for nothing."""
     if not Path(args.input).is_dir():
         print(f"newsclean run: input folder not found: {args.input}", file=sys.stderr)
         return EXIT_USAGE
@@ -302,53 +353,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.dask_address and (why := _dask_unreachable(args.dask_address)) is not None:
         print(f"newsclean run: no Dask scheduler answers at {args.dask_address}: {why}", file=sys.stderr)
         return EXIT_FAILED
-    from flows.lock import OutputLocked, output_busy, output_lock
+    from flows.lock import output_busy
 
     if (why := output_busy(Path(args.output))) is not None and not args.wait:
-        print(f"newsclean run: {why}", file=sys.stderr)  # before a server is started for nothing
+        print(f"newsclean run: {why}", file=sys.stderr)
         return EXIT_LOCKED
-    server = None
-    if not os.environ.get("PREFECT_API_URL") and not args.dask_address:
-        from flows.server import TemporaryServer
+    return None
 
-        server = TemporaryServer()  # starts while the flow's modules import
-        interrupt.on_forced_exit(server.stop)
-        # Before Prefect is imported: its settings (in every thread, and in worker processes)
-        # then point at this server, and Prefect never starts one of its own.
-        os.environ["PREFECT_API_URL"] = server.api_url
-    from flows.clean_flow import clean_flow
+
+def _report_run(args: argparse.Namespace, state: Any) -> int:
+    """Print the run's counts, quarantined files, failed batches, validation table and verdict;
+    return the exit code."""
     from schemas.gx_suite import format_table
 
-    run = clean_flow
-    if args.dask_address:
-        from prefect_dask import DaskTaskRunner
-
-        run = clean_flow.with_options(task_runner=DaskTaskRunner(address=args.dask_address))  # type: ignore[arg-type]
-    workers = 1 if args.dask_address else _workers(args)
-    if workers > 1:
-        from flows.runners import BatchPoolTaskRunner
-
-        run = clean_flow.with_options(task_runner=BatchPoolTaskRunner(max_workers=workers))  # type: ignore[arg-type]
-    url = None
-    if server is not None:
-        try:
-            url = server.wait()
-        except RuntimeError as exc:
-            os.environ.pop("PREFECT_API_URL", None)
-            print(f"newsclean run: {exc}", file=sys.stderr)
-            return EXIT_FAILED
-        print(f"newsclean: temporary Prefect server on {url}", file=sys.stderr)
-    held = contextlib.ExitStack()
-    try:
-        held.enter_context(output_lock(Path(args.output), wait=args.wait))
-    except OutputLocked as exc:
-        print(f"newsclean run: {exc}", file=sys.stderr)
-        return EXIT_LOCKED
-    except OSError as exc:  # the output folder cannot be made or written after all (/proc/…)
-        print(f"newsclean run: cannot write the output folder {args.output}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    with held, _shared_api(url):
-        state = run(**_flow_kwargs(args), force=args.force, progress=sys.stderr.isatty(), return_state=True)
     summary = state.result(raise_on_failure=False)
     if not isinstance(summary, dict):
         print(f"newsclean run: the run failed: {state.message}", file=sys.stderr)
