@@ -255,49 +255,63 @@ def summary_markdown(
             ],
         ),
         "",
-        "Removed lines are every line that is not a `title` or `body` line "
-        "(they are kept in the JSON documents with their role and reason). "
-        + (
-            "Nothing changed since the last run, so this run publishes no tables or views: the latest are "
-            f"[`{FILES_KEY}`]({KEY_PATH}{FILES_KEY}) and [`{TYPOS_KEY}`]({KEY_PATH}{TYPOS_KEY})"
-            if nothing_changed(changes)
-            else f"Artifacts of this run: {_ref(FILES_KEY, links)} (one row per file), {_ref(TYPOS_KEY, links)} "
-            "(typo flags by suggestion)"
-            + (
-                f", per-file views on this run's Artifacts tab (the document in order, for {file_views} file(s) "
-                "cleaned in this run: quarantined, then most removed and typos)"
-                if file_views
-                else ""
-            )
-        )
-        + (f", {_ref(DATA_DOCS_KEY, links)} (great-expectations Data Docs)" if data_docs else "")
-        + ".",
+        _artifacts_sentence(changes, links, file_views, data_docs),
         "",
-        *(
-            [
-                "Files to look at first: "
-                + ", ".join(
-                    f"[{md_text(f)}]({ARTIFACT_PATH}{i})" for f, i in list(views.items())[:MAX_VIEW_LINKS]
-                )
-                + ("" if len(views) <= MAX_VIEW_LINKS else f" and {len(views) - MAX_VIEW_LINKS} more"),
-                "",
-            ]
-            if views
-            else []
-        ),
+        *([_views_line(views), ""] if views else []),
         "## Lines by role and reason",
         "",
     ]
-    if len(by_role):
-        by = by_role.sort(["role", "len", "reason"], descending=[False, True, False])  # ties by name
-        parts.append(
-            _table(
-                ["role", "reason", "lines"],
-                [[md_text(r), md_text(s or "—"), n] for r, s, n in by.rows()],
-            )
+    parts += _roles_section(by_role) + _fixes_section(fixes) + _typos_section(typos)
+    parts += _problems_section(errors, failures, quarantined)
+    return "\n".join(parts) + "\n"
+
+
+def _artifacts_sentence(
+    changes: Mapping[str, int] | None, links: Mapping[str, str], file_views: int, data_docs: bool
+) -> str:
+    """What "removed" counts, and where this run's tables, views and Data Docs are."""
+    if nothing_changed(changes):
+        where = (
+            "Nothing changed since the last run, so this run publishes no tables or views: the latest are "
+            f"[`{FILES_KEY}`]({KEY_PATH}{FILES_KEY}) and [`{TYPOS_KEY}`]({KEY_PATH}{TYPOS_KEY})"
         )
     else:
-        parts.append("No lines.")
+        where = (
+            f"Artifacts of this run: {_ref(FILES_KEY, links)} (one row per file), {_ref(TYPOS_KEY, links)} "
+            "(typo flags by suggestion)"
+        )
+        if file_views:
+            where += (
+                f", per-file views on this run's Artifacts tab (the document in order, for {file_views} file(s) "
+                "cleaned in this run: quarantined, then most removed and typos)"
+            )
+    docs = f", {_ref(DATA_DOCS_KEY, links)} (great-expectations Data Docs)" if data_docs else ""
+    return (
+        "Removed lines are every line that is not a `title` or `body` line "
+        f"(they are kept in the JSON documents with their role and reason). {where}{docs}."
+    )
+
+
+def _views_line(views: Mapping[str, str]) -> str:
+    """Links to the per-file views, worst first."""
+    shown = ", ".join(f"[{md_text(f)}]({ARTIFACT_PATH}{i})" for f, i in list(views.items())[:MAX_VIEW_LINKS])
+    more = "" if len(views) <= MAX_VIEW_LINKS else f" and {len(views) - MAX_VIEW_LINKS} more"
+    return f"Files to look at first: {shown}{more}"
+
+
+def _roles_section(by_role: pl.DataFrame) -> list[str]:
+    """The lines per (role, reason) table of the summary."""
+    if not len(by_role):
+        return ["No lines."]
+    by = by_role.sort(["role", "len", "reason"], descending=[False, True, False])  # ties by name
+    return [
+        _table(["role", "reason", "lines"], [[md_text(r), md_text(s or "—"), n] for r, s, n in by.rows()])
+    ]
+
+
+def _fixes_section(fixes: pl.DataFrame) -> list[str]:
+    """The encoding and character fixes by step, with examples."""
+    parts: list[str] = []
     if len(fixes):
         parts += ["", "## Encoding and character fixes", ""]
         by_step = fixes.group_by("steps").len().sort(["len", "steps"], descending=[True, False])
@@ -314,6 +328,12 @@ def summary_markdown(
                     ],
                 )
             )
+    return parts
+
+
+def _typos_section(typos: pl.DataFrame) -> list[str]:
+    """Typo flags by kind and the most frequent suggestions."""
+    parts: list[str] = []
     if _has(typos, "kind"):
         parts += ["", "## Typos by kind", ""]
         tk = typos.group_by("kind").len().sort(["len", "kind"], descending=[True, False])
@@ -341,6 +361,12 @@ def summary_markdown(
                         ],
                     )
                 )
+    return parts
+
+
+def _problems_section(errors: pl.DataFrame, failures: pl.DataFrame, quarantined: list[str]) -> list[str]:
+    """Bad input, validation failures and the quarantined files."""
+    parts: list[str] = []
     if len(errors):
         parts += ["", "## Bad input", ""]
         parts.append(
@@ -367,7 +393,7 @@ def summary_markdown(
         parts += [f"- {md_text(f)}" for f in shown]
         if len(quarantined) > len(shown):
             parts.append(f"- … and {len(quarantined) - len(shown)} more (see `{FILES_KEY}`)")
-    return "\n".join(parts) + "\n"
+    return parts
 
 
 def files_table(
