@@ -690,7 +690,7 @@ def publish_run_artifacts(run: RunFrames) -> None:
     views, the Data Docs link, the typo and file tables, then the summary. A run that changed
     nothing publishes no views or tables: the summary links to the latest ones.
     """
-    from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
+    from prefect.artifacts import create_markdown_artifact
 
     log = _logger()
     quarantined = set(quarantined_files(run.files, run.failures))
@@ -700,96 +700,8 @@ def publish_run_artifacts(run: RunFrames) -> None:
     fresh = ranked if run.cleaned_files is None else [f for f in ranked if f in run.cleaned_files]
     chosen = fresh[: max(run.max_file_views, 0)]
 
-    rows_by_file = (  # the viewed files' rows only (a dict per file of a large run is ~100 MB)
-        {r["file"]: r for r in run.files.filter(pl.col("file").is_in(chosen)).iter_rows(named=True)}
-        if chosen
-        else {}
-    )
-    view_lines = (
-        pl.scan_parquet(run.lines_path).filter(pl.col("file").is_in(chosen)).collect()
-        if run.lines_path is not None and chosen
-        else run.lines.lazy().collect()
-    )
-    lines_of = _by_file(view_lines, chosen)
-    typos_of = _by_file(run.typos, chosen)
-    note = (
-        f"; views exist for {len(chosen)} of {len(fresh)} files cleaned in this run (quarantined first, "
-        "then the most lines removed or moved plus typos)"
-        if len(chosen) < len(fresh)
-        else ""
-    )
-    links: dict[str, str | None] = {}
-    view_ids: dict[str, str] = {}
-    for name in reversed(chosen):
-        made = _safe(
-            create_markdown_artifact,
-            log,
-            markdown=file_view_markdown(
-                name,
-                rows_by_file[name],
-                lines_of.get(name, view_lines.clear()),
-                typos_of.get(name, run.typos.clear()),
-                name in quarantined,
-            ),
-            description=f"newsclean: {md_text(name)} in order, removals struck through{note}",
-        )
-        if made is not None:
-            view_ids[name] = made
-    if run.data_docs_index is not None:
-        links[DATA_DOCS_KEY] = _safe(
-            create_link_artifact,
-            log,
-            key=DATA_DOCS_KEY,
-            link=Path(run.data_docs_index).resolve().as_uri(),
-            link_text="great-expectations Data Docs",
-            description="newsclean: validation report (a file on the machine that ran the flow)",
-        )
-    typo_rows = (
-        []
-        if same
-        else typos_table(
-            run.typos, pl.scan_parquet(run.articles_path) if run.articles_path is not None else run.articles
-        )
-    )
-    if typo_rows:
-        cap = (
-            f" (first {len(typo_rows)} of {len(run.typos)}; all of them: {md_text(run.out_dir / 'typos.parquet')})"
-            if len(typo_rows) < len(run.typos)
-            else ""
-        )
-        links[TYPOS_KEY] = _safe(
-            create_table_artifact,
-            log,
-            key=TYPOS_KEY,
-            table=typo_rows,
-            description=f"newsclean: typo flags sorted by suggestion{cap}; the flagged span is marked ⟦like this⟧",
-        )
-    file_rows = (
-        []
-        if same
-        else files_table(
-            run.files,
-            run.lines,
-            run.articles,
-            run.typos,
-            run.failures,
-            order=ranked,
-        )
-    )
-    if file_rows:
-        cap = (
-            f" (the {len(file_rows)} to look at first of {len(names)}; all of them: "
-            f"{md_text(run.out_dir / 'files.parquet')})"
-            if len(file_rows) < len(names)
-            else ""
-        )
-        links[FILES_KEY] = _safe(
-            create_table_artifact,
-            log,
-            key=FILES_KEY,
-            table=file_rows,
-            description=f"newsclean: one row per input file{cap}",
-        )
+    view_ids = _publish_file_views(run, chosen, len(fresh), quarantined, log)
+    links = _publish_tables(run, same, ranked, len(names), log)
     _safe(
         create_markdown_artifact,
         log,
@@ -814,6 +726,101 @@ def publish_run_artifacts(run: RunFrames) -> None:
             + f", {len(run.articles)} article(s), {len(run.typos)} typo flag(s)"
         ),
     )
+
+
+def _publish_file_views(
+    run: RunFrames, chosen: list[str], n_fresh: int, quarantined: set[str], log: Any
+) -> dict[str, str]:
+    """One unkeyed markdown artifact per chosen file, last first; return file -> artifact id."""
+    from prefect.artifacts import create_markdown_artifact
+
+    rows_by_file = (  # the viewed files' rows only (a dict per file of a large run is ~100 MB)
+        {r["file"]: r for r in run.files.filter(pl.col("file").is_in(chosen)).iter_rows(named=True)}
+        if chosen
+        else {}
+    )
+    view_lines = (
+        pl.scan_parquet(run.lines_path).filter(pl.col("file").is_in(chosen)).collect()
+        if run.lines_path is not None and chosen
+        else run.lines.lazy().collect()
+    )
+    lines_of = _by_file(view_lines, chosen)
+    typos_of = _by_file(run.typos, chosen)
+    note = (
+        f"; views exist for {len(chosen)} of {n_fresh} files cleaned in this run (quarantined first, "
+        "then the most lines removed or moved plus typos)"
+        if len(chosen) < n_fresh
+        else ""
+    )
+    view_ids: dict[str, str] = {}
+    for name in reversed(chosen):
+        made = _safe(
+            create_markdown_artifact,
+            log,
+            markdown=file_view_markdown(
+                name,
+                rows_by_file[name],
+                lines_of.get(name, view_lines.clear()),
+                typos_of.get(name, run.typos.clear()),
+                name in quarantined,
+            ),
+            description=f"newsclean: {md_text(name)} in order, removals struck through{note}",
+        )
+        if made is not None:
+            view_ids[name] = made
+    return view_ids
+
+
+def _publish_tables(
+    run: RunFrames, same: bool, ranked: list[str], n_files: int, log: Any
+) -> dict[str, str | None]:
+    """The Data Docs link and, unless nothing changed, the typos and files tables; return
+    artifact key -> id (None where creating it failed)."""
+    from prefect.artifacts import create_link_artifact, create_table_artifact
+
+    links: dict[str, str | None] = {}
+    if run.data_docs_index is not None:
+        links[DATA_DOCS_KEY] = _safe(
+            create_link_artifact,
+            log,
+            key=DATA_DOCS_KEY,
+            link=Path(run.data_docs_index).resolve().as_uri(),
+            link_text="great-expectations Data Docs",
+            description="newsclean: validation report (a file on the machine that ran the flow)",
+        )
+    if same:
+        return links
+    articles = pl.scan_parquet(run.articles_path) if run.articles_path is not None else run.articles
+    typo_rows = typos_table(run.typos, articles)
+    if typo_rows:
+        cap = (
+            f" (first {len(typo_rows)} of {len(run.typos)}; all of them: {md_text(run.out_dir / 'typos.parquet')})"
+            if len(typo_rows) < len(run.typos)
+            else ""
+        )
+        links[TYPOS_KEY] = _safe(
+            create_table_artifact,
+            log,
+            key=TYPOS_KEY,
+            table=typo_rows,
+            description=f"newsclean: typo flags sorted by suggestion{cap}; the flagged span is marked ⟦like this⟧",
+        )
+    file_rows = files_table(run.files, run.lines, run.articles, run.typos, run.failures, order=ranked)
+    if file_rows:
+        cap = (
+            f" (the {len(file_rows)} to look at first of {n_files}; all of them: "
+            f"{md_text(run.out_dir / 'files.parquet')})"
+            if len(file_rows) < n_files
+            else ""
+        )
+        links[FILES_KEY] = _safe(
+            create_table_artifact,
+            log,
+            key=FILES_KEY,
+            table=file_rows,
+            description=f"newsclean: one row per input file{cap}",
+        )
+    return links
 
 
 #: The per-file counts (:func:`cleaners.pipeline.with_stats`) that rank the files to look at.
