@@ -666,6 +666,48 @@ def build_parser() -> argparse.ArgumentParser:
         prog="newsclean", description="Clean scraped news text: boilerplate, encoding, typos, validation."
     )
     sub = ap.add_subparsers(dest="command", required=True)
+    _add_clean(sub)
+    folders = _folder_options()
+    _add_run(sub, folders)
+    _add_serve(sub, folders)
+    _add_tools(sub)
+    return ap
+
+
+def _follow_links(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--follow-links",
+        action="store_true",
+        help="read inputs that are symbolic links to files outside the input folder (default: an error)",
+    )
+
+
+def _max_bytes(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--max-bytes",
+        type=_at_least_one,
+        default=DEFAULT_MAX_BYTES,
+        help=f"larger inputs become error documents (default {DEFAULT_MAX_BYTES})",
+    )
+
+
+def _folder_options() -> argparse.ArgumentParser:
+    """The options ``run`` and ``serve`` share: which folder, which files, how they are batched."""
+    f = argparse.ArgumentParser(add_help=False)
+    f.add_argument("--input", default="seeds", metavar="DIR", help="folder of scraped files (default seeds)")
+    f.add_argument("--output", default="cleaned", metavar="DIR", help="output folder (default cleaned)")
+    f.add_argument(
+        "--pattern", type=_pattern, default="*.txt", help="file pattern inside --input (default *.txt)"
+    )
+    f.add_argument(
+        "--batch-mb", type=_megabytes, default=8.0, help="megabytes of input per task run (default 8)"
+    )
+    _max_bytes(f)
+    _follow_links(f)
+    return f
+
+
+def _add_clean(sub: Any) -> None:
     c = sub.add_parser(
         "clean", help="print the cleaned document of a file (or write one per input with --output)"
     )
@@ -680,32 +722,14 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument(
         "--pattern", type=_pattern, default="*.txt", help="file pattern inside input folders (default: *.txt)"
     )
-    c.add_argument(
-        "--max-bytes",
-        type=_at_least_one,
-        default=DEFAULT_MAX_BYTES,
-        help=f"larger inputs become error documents (default {DEFAULT_MAX_BYTES})",
-    )
-    c.add_argument(
-        "--follow-links",
-        action="store_true",
-        help="read inputs that are symbolic links to files outside the input folder (default: an error)",
-    )
+    _max_bytes(c)
+    _follow_links(c)
     c.set_defaults(func=cmd_clean)
-    r = sub.add_parser("run", help="run the Prefect flow over a folder (default seeds/ -> cleaned/)")
-    r.add_argument("--input", default="seeds", metavar="DIR", help="folder of scraped files (default seeds)")
-    r.add_argument("--output", default="cleaned", metavar="DIR", help="output folder (default cleaned)")
-    r.add_argument(
-        "--pattern", type=_pattern, default="*.txt", help="file pattern inside --input (default *.txt)"
-    )
-    r.add_argument(
-        "--batch-mb", type=_megabytes, default=8.0, help="megabytes of input per task run (default 8)"
-    )
-    r.add_argument(
-        "--max-bytes",
-        type=_at_least_one,
-        default=DEFAULT_MAX_BYTES,
-        help=f"larger inputs become error documents (default {DEFAULT_MAX_BYTES})",
+
+
+def _add_run(sub: Any, folders: argparse.ArgumentParser) -> None:
+    r = sub.add_parser(
+        "run", parents=[folders], help="run the Prefect flow over a folder (default seeds/ -> cleaned/)"
     )
     r.add_argument("--force", action="store_true", help="reclean every file, even unchanged ones")
     r.add_argument(
@@ -725,29 +749,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="batches run at once: one in this process, N-1 in worker processes (default: one per core "
         "when the input is more than 4 batches, else 1 = threads in this process)",
     )
-    r.add_argument(
-        "--follow-links",
-        action="store_true",
-        help="read inputs that are symbolic links to files outside the input folder (default: an error)",
-    )
     r.set_defaults(func=cmd_run)
+
+
+def _add_serve(sub: Any, folders: argparse.ArgumentParser) -> None:
     sv = sub.add_parser(
-        "serve", help="serve the flow on a schedule against a Prefect server (default: hourly)"
+        "serve",
+        parents=[folders],
+        help="serve the flow on a schedule against a Prefect server (default: hourly)",
     )
-    sv.add_argument("--input", default="seeds", metavar="DIR")
-    sv.add_argument("--output", default="cleaned", metavar="DIR")
-    sv.add_argument("--pattern", type=_pattern, default="*.txt")
-    sv.add_argument("--batch-mb", type=_megabytes, default=8.0)
-    sv.add_argument("--max-bytes", type=_at_least_one, default=DEFAULT_MAX_BYTES)
     sv.add_argument("--name", help="deployment name (default: the flow's, newsclean)")
     sv.add_argument("--cron", default="0 * * * *", help="cron schedule (default hourly)")
     sv.add_argument("--interval", type=_seconds, help="seconds between runs instead of --cron")
-    sv.add_argument(
-        "--follow-links",
-        action="store_true",
-        help="read inputs that are symbolic links to files outside the input folder (default: an error)",
-    )
     sv.set_defaults(func=cmd_serve)
+
+
+def _add_tools(sub: Any) -> None:
+    """``repair``, ``typos`` and ``train``."""
     rp = sub.add_parser("repair", help="print the text decoded, repaired and normalized, every line in place")
     rp.add_argument("path", metavar="PATH|-")
     rp.set_defaults(func=cmd_repair)
@@ -774,7 +792,6 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--no-oof", action="store_true", help="skip the out-of-fold tables")
     tr.add_argument("--check", action="store_true", help="write nothing; exit 1 if the shipped model differs")
     tr.set_defaults(func=cmd_train)
-    return ap
 
 
 def main(argv: Sequence[str] | None = None) -> int:
