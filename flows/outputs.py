@@ -307,6 +307,25 @@ SORT_CHUNK_FILES = 2000
 ROW_GROUP_ROWS = 65536
 
 
+def _file_ranges(
+    sources: Sequence[pl.LazyFrame], chunk_files: int
+) -> tuple[list[tuple[pl.LazyFrame, str, str]], list[str]]:
+    """Each non-empty source with its first and last file, and the last file of each chunk of
+    ``chunk_files`` files (in name order) across all of them."""
+    ranges: list[tuple[pl.LazyFrame, str, str]] = []
+    names: set[str] = set()
+    for src in sources:
+        files = src.select(pl.col("file").unique()).collect()["file"]
+        if len(files):
+            ranges.append((src, str(files.min()), str(files.max())))
+            names.update(files.to_list())
+    order = sorted(names)
+    uppers = order[chunk_files - 1 :: chunk_files]
+    if order and (not uppers or uppers[-1] != order[-1]):
+        uppers.append(order[-1])
+    return ranges, uppers
+
+
 def write_sorted_by_file(
     path: Path,
     sources: Sequence[pl.LazyFrame],
@@ -341,17 +360,7 @@ def write_sorted_by_file(
     """
     import pyarrow.parquet as pq
 
-    ranges: list[tuple[pl.LazyFrame, str, str]] = []  # (source, first file, last file), non-empty ones
-    names: set[str] = set()
-    for src in sources:
-        files = src.select(pl.col("file").unique()).collect()["file"]
-        if len(files):
-            ranges.append((src, str(files.min()), str(files.max())))
-            names.update(files.to_list())
-    order = sorted(names)
-    uppers = order[chunk_files - 1 :: chunk_files]
-    if order and (not uppers or uppers[-1] != order[-1]):
-        uppers.append(order[-1])
+    ranges, uppers = _file_ranges(sources, chunk_files)
     arrow_schema = empty.to_arrow().schema
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = _mkstemp(path.parent, ".parquet")

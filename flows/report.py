@@ -220,40 +220,25 @@ def summary_markdown(
         else f"FAILED: {len(quarantined)} of {n_files} file(s) quarantined "
         f"({len(errors)} bad input, {len(failures)} validation failure(s))"
     )
+    counts = {
+        "files": n_files,
+        "bad input": len(errors),
+        "articles": len(articles),
+        "lines": n_lines,
+        "removed (boilerplate)": n_removed,
+        "moved to metadata": n_moved,
+        "encoding fixes": len(fixes),
+        "typos": len(typos),
+        "validation failures": len(failures),
+        "quarantined": len(quarantined),
+    }
     parts = [
         "# newsclean run summary",
         "",
         f"**Validation:** {verdict}",
         "",
         *([f"**Since the last run:** {changed_line(changes)}", ""] if changes is not None else []),
-        _table(
-            [
-                "files",
-                "bad input",
-                "articles",
-                "lines",
-                "removed (boilerplate)",
-                "moved to metadata",
-                "encoding fixes",
-                "typos",
-                "validation failures",
-                "quarantined",
-            ],
-            [
-                [
-                    n_files,
-                    len(errors),
-                    len(articles),
-                    n_lines,
-                    n_removed,
-                    n_moved,
-                    len(fixes),
-                    len(typos),
-                    len(failures),
-                    len(quarantined),
-                ]
-            ],
-        ),
+        _table(list(counts), [list(counts.values())]),
         "",
         _artifacts_sentence(changes, links, file_views, data_docs),
         "",
