@@ -521,7 +521,6 @@ def cmd_typos(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from rich.console import Console
-    from rich.table import Table
 
     from cleaners.model import MODEL_FILE
     from cleaners.title import TITLE_MODEL_FILE
@@ -542,51 +541,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             progress=lambda msg: status.update(f"training: {msg}"),
         )
     out = Console(width=None if sys.stdout.isatty() else 120)
-    figures = (
-        (result.oof, f"line model, out-of-fold, {result.pages} pages grouped by site (realworld.py metric)"),
-        (result.path_oof, "whole path on the out-of-fold line scores (what `clean --format text` keeps)"),
-    )
-    for frame, title in figures:
-        if frame is None:
-            continue
-        table = Table(title=title)
-        for col in ("set", "input", "P", "R", "F1", "keep-all F1", "keep-all R"):
-            table.add_column(col, justify="left" if col in ("set", "input") else "right", no_wrap=True)
-        for r in frame.iter_rows(named=True):
-            table.add_row(
-                r["set"],
-                r["input"],
-                *(f"{r[k]:.3f}" for k in ("precision", "recall", "f1", "keep_all_f1", "keep_all_recall")),
-            )
-        out.print(table)
-    if result.title_oof is not None:
-        table = Table(title="titles, out-of-fold (readability: metadata.json; seeds: gold)")
-        cols = (
-            "set",
-            "input",
-            "articles",
-            "right title",
-            "no title",
-            "gold's 1st paragraph as title",
-            "as a sentence",
-        )
-        for col in cols:
-            table.add_column(col, justify="left" if col in ("set", "input") else "right", no_wrap=True)
-        for r in result.title_oof.iter_rows(named=True):
-            table.add_row(
-                r["set"],
-                r["kind"],
-                *(
-                    str(r[k])
-                    for k in (
-                        "articles",
-                        "right_title",
-                        "no_title",
-                        "first_paragraph_as_title",
-                        "first_sentence_as_title",
-                    )
-                ),
-            )
+    for table in _training_tables(result):
         out.print(table)
     targets = {
         Path(args.output) if args.output else root / "cleaners" / MODEL_FILE: result.model_text,
@@ -606,6 +561,55 @@ def cmd_train(args: argparse.Namespace) -> int:
         out.print(f"wrote {t} ({len(text) // 1024} KB, sha256 {digest(text)[:12]})")
     out.print(f"trained on {result.pages} pages, {result.lines} lines")
     return EXIT_OK
+
+
+def _training_tables(result: Any) -> list[Any]:
+    """rich tables of the training's out-of-fold figures: the line model, the whole path, titles."""
+    from rich.table import Table
+
+    def table(title: str, cols: Sequence[str], rows: list[list[str]]) -> Table:
+        t = Table(title=title)
+        for col in cols:
+            t.add_column(col, justify="left" if col in ("set", "input") else "right", no_wrap=True)
+        for row in rows:
+            t.add_row(*row)
+        return t
+
+    tables = []
+    figures = (
+        (result.oof, f"line model, out-of-fold, {result.pages} pages grouped by site (realworld.py metric)"),
+        (result.path_oof, "whole path on the out-of-fold line scores (what `clean --format text` keeps)"),
+    )
+    scores = ("precision", "recall", "f1", "keep_all_f1", "keep_all_recall")
+    for frame, title in figures:
+        if frame is not None:
+            rows = [
+                [r["set"], r["input"], *(f"{r[k]:.3f}" for k in scores)] for r in frame.iter_rows(named=True)
+            ]
+            tables.append(table(title, ("set", "input", "P", "R", "F1", "keep-all F1", "keep-all R"), rows))
+    if result.title_oof is not None:
+        counts = (
+            "articles",
+            "right_title",
+            "no_title",
+            "first_paragraph_as_title",
+            "first_sentence_as_title",
+        )
+        cols = (
+            "set",
+            "input",
+            "articles",
+            "right title",
+            "no title",
+            "gold's 1st paragraph as title",
+            "as a sentence",
+        )
+        rows = [
+            [r["set"], r["kind"], *(str(r[k]) for k in counts)]
+            for r in result.title_oof.iter_rows(named=True)
+        ]
+        tables.append(table("titles, out-of-fold (readability: metadata.json; seeds: gold)", cols, rows))
+    return tables
 
 
 def _float(text: str) -> float:
