@@ -19,7 +19,6 @@ its source). A file whose three are unchanged keeps its outputs; ``force=True`` 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import sys
@@ -43,7 +42,6 @@ from cleaners.pipeline import (
     DEFAULT_MAX_BYTES,
     FILES_SCHEMA,
     LINE_COLUMNS,
-    NAMES_SCHEMA,
     RAW_SCHEMA,
     SUMS_SCHEMA,
     TYPO_SCHEMA,
@@ -60,6 +58,7 @@ from cleaners.pipeline import (
     with_stats,
 )
 from cleaners.typos import release_lexicons
+from flows import state as run_state
 from flows.lock import output_lock
 from flows.outputs import (
     atomic_write_bytes,
@@ -85,21 +84,6 @@ from schemas.frames import FAILURE_SCHEMA, validate_corpus
 from schemas.gx_suite import run_verdict, validate_with_gx
 
 DEFAULT_BATCH_BYTES = 8 * 1024 * 1024
-
-
-TABLES = ("files", "lines", "articles", "typos")
-STATE_FILES: dict[str, Any] = {
-    "file": pl.Utf8,
-    "sha256": pl.Utf8,
-    "version": pl.Utf8,
-    "repeat_sig": pl.Utf8,
-    "source": pl.Utf8,
-    "names_sig": pl.Utf8,
-}
-HASHES_SCHEMA: dict[str, Any] = {"file": pl.Utf8, "h": pl.UInt64}
-# One row per distinct line of a file (cleaners.lines.line_hashes). Its own name: the state of
-# earlier versions had a row per line, which would count a line repeated in its file twice.
-HASHES_FILE = "line-hashes.parquet"
 
 
 def _retry_on_oserror(task: Any, task_run: Any, state: Any) -> bool:
@@ -317,83 +301,7 @@ def _read_parts(parts: list[Path], files: list[str]) -> pl.DataFrame:
     return pl.concat(frames).collect()
 
 
-def _signature(values: list[str]) -> str:
-    return _digest("\n".join(sorted(values)))
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def _repeat_sigs(hashes: pl.LazyFrame, repeated: pl.DataFrame) -> dict[str, str]:
-    """Per file: which of its lines occur in other files too (a change there changes its roles).
-
-    ``repeated`` has ``h`` and ``repeat_files``; a file none of whose lines is in it has no entry
-    (its signature is ``""``).
-    """
-    # "h:n" strings are ASCII, so polars' byte order sorts them as Python would: the same
-    # signatures as _signature(values), without a frame per file
-    per_file = (
-        hashes.join(repeated.lazy().select("h", "repeat_files"), on="h", how="inner")
-        .unique()
-        .group_by("file")
-        .agg(pl.format("{}:{}", "h", "repeat_files").sort().str.join("\n").alias("text"))
-        .collect()
-    )
-    return {f: _digest(text) for f, text in per_file.iter_rows()}
-
-
-def _load_state(state_dir: Path, out_dir: Path, force: bool) -> dict[str, Any]:
-    empty: dict[str, Any] = {
-        "files": pl.DataFrame(schema=STATE_FILES),
-        "hashes": pl.DataFrame(schema=HASHES_SCHEMA).lazy(),
-        "names": pl.DataFrame(schema=NAMES_SCHEMA).lazy(),
-    }
-    tables_ok = all((out_dir / f"{t}.parquet").exists() for t in TABLES)
-    state_files = {"files": "files.parquet", "hashes": HASHES_FILE, "names": "names.parquet"}
-    if force or not tables_ok or not all((state_dir / name).exists() for name in state_files.values()):
-        return empty
-    try:
-        # hashes and names have millions of rows in a large run: read as needed
-        state: dict[str, Any] = {
-            "files": pl.read_parquet(state_dir / state_files["files"]),
-            "hashes": pl.scan_parquet(state_dir / state_files["hashes"]),
-            "names": pl.scan_parquet(state_dir / state_files["names"]),
-        }
-        if any(state[k].collect_schema() != empty[k].collect_schema() for k in empty):
-            return empty  # written by another version
-    except (OSError, pl.exceptions.PolarsError):
-        return empty
-    state["files"] = state["files"].filter(pl.col("version") == CLEANER_VERSION)
-    return state
-
-
-PENDING_FILE = "pending.json"  # in .state/: the files whose outputs a run is rewriting
 QUARANTINE_LOG_LIMIT = 50  # quarantined files named one by one in the run's log
-
-
-def _read_pending(state_dir: Path) -> dict[str, list[str]]:
-    """What a run that did not finish was rewriting: its ``files`` and their ``stems``.
-
-    Written before any output, removed once the manifest is: while it is there, those files'
-    outputs, tables and state may disagree, so they are cleaned again and every output under those
-    stems is a candidate for stale removal.
-    """
-    try:
-        pending = json.loads((state_dir / PENDING_FILE).read_text(encoding="utf-8"))
-        return {k: [str(v) for v in pending.get(k, [])] for k in ("files", "stems")}
-    except (OSError, ValueError, AttributeError):
-        return {"files": [], "stems": []}
-
-
-def _write_pending(
-    state_dir: Path, before: dict[str, list[str]], files: list[str], stems: dict[str, str]
-) -> None:
-    pending = {
-        "files": sorted({*before["files"], *files}),
-        "stems": sorted({*before["stems"], *(stems[f] for f in files)}),
-    }
-    atomic_write_bytes(state_dir / PENDING_FILE, dump_json(pending))
 
 
 def _quarantine_reasons(files: pl.DataFrame, failures: pl.DataFrame) -> dict[str, str]:
@@ -409,29 +317,6 @@ def _quarantine_reasons(files: pl.DataFrame, failures: pl.DataFrame) -> dict[str
     for f, checks in failed.iter_rows():
         reasons.setdefault(f, "failed validation: " + ", ".join(sorted(set(checks))))
     return reasons
-
-
-def _previous_stems(out_dir: Path) -> dict[str, str]:
-    """The stem each file's outputs were written under in the last run (``files.parquet``)."""
-    try:
-        rows = pl.read_parquet(out_dir / "files.parquet", columns=["file", "stem"])
-    except (OSError, pl.exceptions.PolarsError):
-        return {}
-    return dict(rows.drop_nulls().iter_rows())
-
-
-def _previous_rows(out_dir: Path, keep: list[str]) -> dict[str, Any]:
-    """Rows of the last run's tables for the files that are not recleaned (those with text as lazy scans)."""
-    if not keep:
-        return {}
-    rows: dict[str, Any] = {
-        t: pl.read_parquet(out_dir / f"{t}.parquet").filter(pl.col("file").is_in(keep))
-        for t in TABLES
-        if t not in TEXT_TABLES
-    }
-    for t in TEXT_TABLES:
-        rows[t] = pl.scan_parquet(out_dir / f"{t}.parquet").filter(pl.col("file").is_in(keep))
-    return rows
 
 
 @flow(name="newsclean", log_prints=False)
@@ -526,17 +411,13 @@ class _Run:
             raise ValueError(same_names_message(clash))
         self.stems = output_stems([_name(p) for p in self.paths])
         self.batches = make_batches(self.paths, batch_bytes)
-        self.state = _load_state(self.state_dir, self.out_dir, force)
-        self.pending = _read_pending(self.state_dir)  # a killed run's: its files are cleaned again
+        self.state = run_state.load_state(self.state_dir, self.out_dir, force)
+        self.pending = run_state.read_pending(self.state_dir)  # a killed run's: its files are cleaned again
         unfinished = set(self.pending["files"])
         # a file keeps its outputs only under the stem it had: a new name can take its stem (stems
         # are handed out in name order), and it then gets the stem it has in this run and is cleaned
-        before = _previous_stems(self.out_dir) if len(self.state["files"]) else {}
-        self.known = {
-            f: sha
-            for f, sha in self.state["files"].select("file", "sha256").iter_rows()
-            if f in self.stems and before.get(f) == self.stems[f] and f not in unfinished
-        }
+        before = run_state.previous_stems(self.out_dir) if len(self.state["files"]) else {}
+        self.known = run_state.known_files(self.state["files"], self.stems, before, unfinished)
         self.bar = Progress(
             total_files=len(self.paths), total_batches=len(self.batches) * 3, enabled=progress
         )
@@ -574,9 +455,9 @@ class _Run:
         ]
         # a line seen in one file only is the default (repeat_files 1): the batches get just the rest
         self.repeated = repeated_lines(pl.concat(self.hashes))
-        self.repeat_sig = _repeat_sigs(pl.concat(self.hashes), self.repeated)
+        self.repeat_sig = run_state.repeat_sigs(pl.concat(self.hashes), self.repeated)
         self.old = {r["file"]: r for r in self.state["files"].iter_rows(named=True)}
-        changed = [f for f in self.unchanged if self.old[f]["repeat_sig"] != self.repeat_sig.get(f, "")]
+        changed = run_state.context_changed(self.unchanged, self.old, self.repeat_sig)
         if changed:
             redo = set(changed)
             paths = [p for p in self.paths if _name(p) in redo]
@@ -607,15 +488,12 @@ class _Run:
         sums = [source_sums(self.kept_names), *(s for s in self.sums if s is not None)]
         self.pooled = pool_names(_concat(sums, SUMS_SCHEMA))
         self.sources_of = [[] if s is None else s["source"].unique().sort().to_list() for s in self.sums]
-        self.names_sig = {s: _signature([f"{k}:{v}" for k, v in c.items()]) for s, c in self.pooled.items()}
-        self.moved = [
-            f
-            for f in unchanged
-            if old[f]["source"] is not None
-            and old[f]["names_sig"] != self.names_sig.get(old[f]["source"], "")
-        ]
+        self.names_sig = {
+            s: run_state.signature([f"{k}:{v}" for k, v in c.items()]) for s, c in self.pooled.items()
+        }
+        self.moved = run_state.moved_files(unchanged, old, self.names_sig)
         self.keep = sorted(set(unchanged) - set(self.moved))
-        self.prev = _previous_rows(self.out_dir, sorted(unchanged))
+        self.prev = run_state.previous_rows(self.out_dir, sorted(unchanged))
         if self.moved:
             self._restage_moved()
         self.timer.lap("names")
@@ -644,7 +522,7 @@ class _Run:
         """Typos, pandera validation, documents and quarantine entries of every batch that got
         this far; then the worker processes stop."""
         self.file_rows = self.new_files.unique("file", keep="last")
-        _write_pending(
+        run_state.write_pending(
             self.state_dir, self.pending, self.file_rows["file"].to_list(), self.stems
         )  # before any output
         n_new = len(self.todo_batches) - bool(self.moved)
@@ -726,14 +604,14 @@ class _Run:
         self.typos = typos
         for t, df in {"files": self.files, "typos": typos}.items():
             atomic_write_parquet(self.out_dir / f"{t}.parquet", df)
-        self.outputs = [*self.written, *self._kept_documents(), *(f"{t}.parquet" for t in TABLES)]
+        self.outputs = [*self.written, *self._kept_documents(), *(f"{t}.parquet" for t in run_state.TABLES)]
         # after a failed batch nothing is deleted: its files' earlier outputs stay until it succeeds
         previous = [*previous_outputs(self.out_dir), *outputs_of_stems(self.out_dir, self.pending["stems"])]
         self.removed = [] if self.failed else remove_stale(self.out_dir, self.outputs, previous)
         # the kept rows (the moved files' among them) and the rows of this run's classified batches
         new_stages = self.stages[: len(self.stages) - bool(self.moved)]
         name_parts = [self.kept_names, *_sources(None, new_stages, ".names.parquet", set())]
-        _save_state(
+        run_state.save_state(
             self.state_dir,
             self.files,
             self.hashes,
@@ -834,7 +712,7 @@ class _Run:
         manifest["phase_peak_rss_mib"] = self.timer.peak_rss_mib
         atomic_write_bytes(self.out_dir / "run-manifest.json", dump_json(manifest))
         if not self.failed:  # after a failed batch its files' outputs stay as they were: cleaned next run
-            (self.state_dir / PENDING_FILE).unlink(missing_ok=True)
+            (self.state_dir / run_state.PENDING_FILE).unlink(missing_ok=True)
         return summary
 
     def log_end(self, summary: dict[str, Any]) -> None:
@@ -945,7 +823,6 @@ def _sorted_concat(
 
 
 ARTICLE_TEXT = ["paragraphs", "captions"]  # the articles' columns that hold the text
-TEXT_TABLES = ("lines", "articles")  # never read whole
 
 
 def _sources(kept: Any, stages: list[Path], suffix: str, lost: set[str]) -> list[pl.LazyFrame]:
@@ -954,41 +831,3 @@ def _sources(kept: Any, stages: list[Path], suffix: str, lost: set[str]) -> list
     if kept is not None:
         frames.insert(0, kept.lazy())
     return [f.filter(~pl.col("file").is_in(list(lost))) for f in frames] if lost else frames
-
-
-def _save_state(
-    state_dir: Path,
-    files: pl.DataFrame,
-    hashes: list[pl.LazyFrame],
-    names: list[pl.LazyFrame],
-    repeat_sig: dict[str, str],
-    names_sig: dict[str, str],
-    articles: pl.DataFrame,
-) -> None:
-    source = (
-        dict(articles.filter(pl.col("article") == 0).select("file", "source").iter_rows())
-        if len(articles)
-        else {}
-    )
-    rows = [
-        {
-            "file": f,
-            "sha256": sha,
-            "version": CLEANER_VERSION,
-            "repeat_sig": repeat_sig.get(f, ""),
-            "source": source.get(f),
-            "names_sig": names_sig.get(source.get(f) or "", ""),
-        }
-        # bad input that was read (binary, blank, HTML) too: while its bytes stay the same it keeps
-        # its error document, like any unchanged file; unreadable inputs have no sha256 and are
-        # looked at again every run
-        for f, sha in files.select("file", "sha256").iter_rows()
-        if sha
-    ]
-    atomic_write_parquet(state_dir / "files.parquet", pl.DataFrame(rows, schema=STATE_FILES))
-    # sorted a range of files at a time, not copied whole
-    write_sorted_by_file(state_dir / HASHES_FILE, hashes, ["file", "h"], pl.DataFrame(schema=HASHES_SCHEMA))
-    (state_dir / "hashes.parquet").unlink(missing_ok=True)  # earlier runs' row-per-line copy
-    write_sorted_by_file(
-        state_dir / "names.parquet", names, ["file", "article", "name"], pl.DataFrame(schema=NAMES_SCHEMA)
-    )

@@ -228,37 +228,6 @@ def test_the_run_manifest_records_phase_seconds(prefect_harness, corpus, tmp_pat
     assert all(isinstance(v, float) and v >= 0 for v in phases.values())
 
 
-def test_repeat_signatures_match_the_per_file_reference() -> None:
-    """_repeat_sigs (one polars group-by) gives the signatures of the per-file Python definition."""
-    import random
-
-    from flows.clean_flow import _repeat_sigs, _signature
-
-    rng = random.Random(7)
-    files = [f"f{i}.txt" for i in range(60)]
-    rows = [
-        (f, rng.choice([1, 2, 3, 2**63 + 5, rng.getrandbits(64)]))
-        for f in files
-        for _ in range(rng.randint(0, 8))
-    ]
-    rows.append(("solo.txt", 10**12))  # only lines no other file has: the empty signature
-    hashes = pl.DataFrame(rows, schema={"file": pl.Utf8, "h": pl.UInt64}, orient="row")
-    repeats = hashes.group_by("h").agg(repeat_files=pl.col("file").n_unique().cast(pl.Int32))
-    rep = dict(repeats.filter(pl.col("repeat_files") >= 2).iter_rows())
-    repeated = pl.DataFrame(list(rep.items()), schema=["h", "repeat_files"], orient="row")
-    sigs = _repeat_sigs(hashes.lazy(), repeated)
-    mine: dict[str, set[str]] = {}
-    for f, h in rows:
-        mine.setdefault(f, set())
-        if h in rep:
-            mine[f].add(f"{h}:{rep[h]}")
-    want = {f: _signature(sorted(v)) if v else "" for f, v in mine.items()}
-    assert set(sigs) <= set(want)  # a file without repeated lines has no entry: its signature is ""
-    got = {f: sigs.get(f, "") for f in want}
-    assert got == want
-    assert sum(1 for v in got.values() if v) > 10 and sum(1 for v in got.values() if not v) > 0
-
-
 def test_a_decode_without_hashes_writes_no_hashes_part(tmp_path: Path) -> None:
     """Files decoded again after the repetition counts (their hashes are counted already) get
     their lines staged, and no hashes part beside them."""
