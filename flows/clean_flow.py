@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, cast
 
 import polars as pl
 from prefect import flow, get_run_logger, task
@@ -106,6 +106,30 @@ class Decoded:
     part: Path | None = None
     hashes: Path | None = None  # a Parquet part of line_hashes: (file, h) of each distinct line of a file
     n_bytes: int = 0
+
+
+class RunSummary(TypedDict):
+    """What a run returns (the flow run's result, also its Failed state's data) and what the
+    CLI prints; run-manifest.json holds the same counts."""
+
+    files: int  # inputs matched
+    cleaned: int  # cleaned in this run
+    unchanged: int  # kept their outputs
+    errors: int  # bad input (binary, blank, HTML, too large, unreadable)
+    quarantined: list[str]
+    quarantine_reasons: dict[str, str]
+    articles: int
+    lines: int
+    typos: int
+    validation_failures: int  # pandera failure cases
+    batches: int
+    removed_stale: int  # outputs of earlier runs removed
+    failed_batches: list[dict[str, Any]]  # stage, files and error of each batch that kept failing
+    gx_success: bool
+    gx_rows: list[dict[str, Any]]  # one per expectation (schemas.gx_suite)
+    data_docs: str
+    validation_md: str
+    verdict: str  # schemas.gx_suite.run_verdict
 
 
 def _gather(
@@ -329,7 +353,7 @@ def clean_flow(
     force: bool = False,
     progress: bool = False,
     follow_links: bool = False,
-) -> dict[str, Any]:
+) -> RunSummary:
     """Clean every file matching ``pattern`` in ``input_dir`` into ``output_dir``; return the run summary.
 
     Symbolic links among the inputs are followed only inside ``input_dir`` unless ``follow_links``.
@@ -351,7 +375,7 @@ def _clean(
     force: bool,
     progress: bool,
     root: str | None,
-) -> dict[str, Any]:
+) -> RunSummary:
     """The run's steps, in order (each a method of :class:`_Run`)."""
     run = _Run(Path(input_dir), Path(output_dir), max_bytes, root)
     run.plan(pattern, batch_bytes, force, progress)
@@ -638,14 +662,14 @@ class _Run:
             + [f"quarantine/{stems[f]}.json" for f in keep if f"{stems[f]}.json" in in_quarantine]
         )
 
-    def validate_and_report(self) -> dict[str, Any]:
+    def validate_and_report(self) -> RunSummary:
         """The run summary, the great-expectations validation, the artifacts and the manifest."""
         files, failures = self.files, self.failures
         self.quarantined = sorted(
             set(failures["file"].drop_nulls().to_list())
             | set(files.filter(pl.col("error_kind").is_not_null())["file"].to_list())
         )
-        summary: dict[str, Any] = {
+        counts: dict[str, Any] = {
             "files": len(self.paths),
             "cleaned": len(self.file_rows),
             "unchanged": len(self.keep),
@@ -661,7 +685,7 @@ class _Run:
             "failed_batches": self.failed,
         }
         manifest = {
-            **summary,
+            **counts,
             "cleaner_version": CLEANER_VERSION,
             "input_dir": str(self.in_dir),
             "output_dir": str(self.out_dir),
@@ -675,18 +699,19 @@ class _Run:
             files,
             self.out_dir / "reports",
             quarantined=len(self.quarantined),
-            quarantine_reasons=summary["quarantine_reasons"],
+            quarantine_reasons=counts["quarantine_reasons"],
             run_name=prefect_flow_run.name,  # the Data Docs list this run's results under its name
         )
         verdict = run_verdict(gx.rows, len(self.quarantined), files.height)
         self.timer.lap("great_expectations")
-        summary.update(
-            gx_success=gx.success,
-            gx_rows=gx.rows,
-            data_docs=str(gx.data_docs_index),
-            validation_md=str(gx.validation_md),
-            verdict=verdict,
-        )
+        gx_fields = {
+            "gx_success": gx.success,
+            "gx_rows": gx.rows,
+            "data_docs": str(gx.data_docs_index),
+            "validation_md": str(gx.validation_md),
+            "verdict": verdict,
+        }
+        summary = cast(RunSummary, {**counts, **gx_fields})
         manifest["gx_success"] = gx.success
         self.bar.close()
         publish_run_artifacts(
@@ -715,7 +740,7 @@ class _Run:
             (self.state_dir / run_state.PENDING_FILE).unlink(missing_ok=True)
         return summary
 
-    def log_end(self, summary: dict[str, Any]) -> None:
+    def log_end(self, summary: RunSummary) -> None:
         """Phases, counts, the quarantined files with their reasons, and the verdict, to the run's log."""
         log, timer, quarantined = self.log, self.timer, self.quarantined
         log.info("phase seconds: %s", ", ".join(f"{k} {v:.2f}" for k, v in timer.laps.items()))
