@@ -2,7 +2,7 @@
 
 Every family is a regular expression for polars' Rust regex engine (linear time, no
 look-around, no back-references; ASCII word boundaries ``(?-u:\\b)`` and no bounded repeats of
-Unicode classes, which keep the engine on its fast DFA — lengths are capped by :data:`MAX_CHARS`), matched against a line whose white space has been
+Unicode classes, which keep the engine on its fast DFA — lengths are capped by each :class:`Family`'s ``max_chars``), matched against a line whose white space has been
 collapsed. Each family carries the ``reason`` written into the output when it decides a line.
 
 The patterns are anchored (``^…$``) where the phrase must be the whole line, so a body
@@ -15,6 +15,8 @@ sentence that merely mentions "advertisement" or "comments" is never removed.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -259,30 +261,44 @@ CAPTION: dict[str, str] = {
     ),
 }
 
-#: The longest line (in characters) each family may decide. Patterns use unbounded repeats (bounded
-#: repeats of Unicode classes make the regex automata huge); the bound is applied here instead.
-MAX_CHARS: dict[str, int] = {
-    "ad_slot": 80,
-    "read_more_link": 400,
-    "related_link": 400,
-    "comment_prompt": 200,
-    "timestamp": 80,
-    "share_row": 150,
-    "follow_prompt": 150,
-    "newsletter_prompt": 350,
-    "cookie_banner": 700,
-    "tag_list": 400,
-    "copyright_footer": 400,
-    "author_bio": 600,
-    "markup_residue": 300,
-    "navigation": 150,
-    "source_line": 200,
-    "syndication": 300,
-    "byline": 200,
-    "credit_line": 300,
-    "published_line": 150,
-    "dateline_only": 80,
-    "caption_prefix": 600,
-    "photo_credit": 600,
-    "photo_caption": 700,
-}
+
+class Family(NamedTuple):
+    """One lexicon family: the ``reason`` it writes, the ``role`` it gives a line, its pattern,
+    and the longest line (in characters) it may decide (None: any). Patterns use unbounded
+    repeats (bounded repeats of Unicode classes make the regex automata huge); the bound is
+    applied through ``max_chars`` instead."""
+
+    reason: str
+    role: str
+    pattern: str
+    max_chars: int | None
+
+
+#: Every family, in the order they are consulted (the first that matches a line decides it):
+#: :func:`cleaners.lines.line_signals` loops over this table.
+FAMILIES: tuple[Family, ...] = (
+    Family("no_visible_text", "boilerplate", r"^$", None),
+    Family("ad_slot", "boilerplate", BOILERPLATE["ad_slot"], 80),
+    Family("read_more_link", "boilerplate", BOILERPLATE["read_more_link"], 400),
+    Family("comment_prompt", "boilerplate", BOILERPLATE["comment_prompt"], 200),
+    Family("timestamp", "boilerplate", BOILERPLATE["timestamp"], 80),
+    Family("share_row", "boilerplate", BOILERPLATE["share_row"], 150),
+    Family("follow_prompt", "boilerplate", BOILERPLATE["follow_prompt"], 150),
+    Family("newsletter_prompt", "boilerplate", BOILERPLATE["newsletter_prompt"], 350),
+    Family("tag_list", "boilerplate", BOILERPLATE["tag_list"], 400),
+    Family("copyright_footer", "boilerplate", BOILERPLATE["copyright_footer"], 400),
+    Family("author_bio", "boilerplate", BOILERPLATE["author_bio"], 600),
+    Family("markup_residue", "boilerplate", BOILERPLATE["markup_residue"], 300),
+    Family("source_line", META["source_line"][0], META["source_line"][1], 200),
+    Family("syndication", META["syndication"][0], META["syndication"][1], 300),
+    Family("byline", META["byline"][0], META["byline"][1], 200),
+    Family("credit_line", META["credit_line"][0], META["credit_line"][1], 300),
+    Family("published_line", META["published_line"][0], META["published_line"][1], 150),
+    Family("dateline_only", META["dateline_only"][0], META["dateline_only"][1], 80),
+    Family("related_link", "boilerplate", BOILERPLATE["related_link"], 400),
+    Family("navigation", "boilerplate", BOILERPLATE["navigation"], 150),
+    Family("cookie_banner", "boilerplate", BOILERPLATE["cookie_banner"], 700),
+    Family("caption_prefix", "caption", CAPTION["caption_prefix"], 600),
+    Family("photo_credit", "caption", CAPTION["photo_credit"], 600),
+    Family("photo_caption", "caption", CAPTION["photo_caption"], 700),
+)

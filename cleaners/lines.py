@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from cleaners.lexicon import BOILERPLATE, CAPTION, MAX_CHARS, META
+from cleaners.lexicon import FAMILIES
 
 #: Sentence-final punctuation, optionally followed by closing quotes or brackets.
 TERMINAL = r"(?:[.!?…:;。！？؟۔।]['\"”’»)\]]*|[”»\"’])$"
@@ -34,35 +34,6 @@ LIST_ITEM = r"^(?:[•·▪●◦‣∙*–—-]\s|\d{1,2}[.)]\s)"
 #: white space and the separators U+001C–U+001F), no-break, zero-width and soft-hyphen marks.
 #: Blank lines get no role; every other raw line gets exactly one (the evaluation tool agrees).
 BLANK = r"^[\s\x1c-\x1f\u200b\u00ad\ufeff]*$"
-
-#: Order in which the lexicon families are consulted (first match wins).
-_ORDER: list[tuple[str, str, str]] = [
-    ("boilerplate", "no_visible_text", r"^$"),
-    *(
-        ("boilerplate", r, BOILERPLATE[r])
-        for r in (
-            "ad_slot",
-            "read_more_link",
-            "comment_prompt",
-            "timestamp",
-            "share_row",
-            "follow_prompt",
-            "newsletter_prompt",
-            "tag_list",
-            "copyright_footer",
-            "author_bio",
-            "markup_residue",
-        )
-    ),
-    *(
-        (META[r][0], r, META[r][1])
-        for r in ("source_line", "syndication", "byline", "credit_line", "published_line", "dateline_only")
-    ),
-    ("boilerplate", "related_link", BOILERPLATE["related_link"]),
-    ("boilerplate", "navigation", BOILERPLATE["navigation"]),
-    ("boilerplate", "cookie_banner", BOILERPLATE["cookie_banner"]),
-    *(("caption", r, CAPTION[r]) for r in ("caption_prefix", "photo_credit", "photo_caption")),
-]
 
 
 def collapse_ws(col: str | pl.Expr) -> pl.Expr:
@@ -86,10 +57,10 @@ def line_signals(df: pl.DataFrame, repeats: pl.DataFrame | None = None) -> pl.Da
     lex_role: pl.Expr = pl.lit(None, dtype=pl.Utf8)
     lex_reason: pl.Expr = pl.lit(None, dtype=pl.Utf8)
     n_chars = c.str.len_chars()
-    for role, reason, pattern in reversed(_ORDER):
+    for reason, role, pattern, max_chars in reversed(FAMILIES):
         hit = c.str.contains(pattern)
-        if reason in MAX_CHARS:
-            hit = hit & (n_chars <= MAX_CHARS[reason])
+        if max_chars is not None:
+            hit = hit & (n_chars <= max_chars)
         lex_role = pl.when(hit).then(pl.lit(role)).otherwise(lex_role)
         lex_reason = pl.when(hit).then(pl.lit(reason)).otherwise(lex_reason)
     words = c.str.count_matches(r"\S+")
