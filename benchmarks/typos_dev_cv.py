@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/typos_dev_cv.py [--shared ../shared] [--grid 2.2,2.5,2.8,3.1,3.5,4.0]
 
 conll_dev and names_dev are the same 201 documents with different errors: a fold is the document
-index mod 5 in both. For each fold, the gap (``cleaners.typos._RARE_GAP``) that maximizes the sum
+index mod 5 in both. For each fold, the gap (``CleanerConfig.rare_gap`` of :mod:`cleaners.config`) that maximizes the sum
 of the two sets' F1 on the other four folds is chosen, and the fold is scored with it. Prints the
 gap each fold chose, the out-of-fold precision, recall, F1, false alarms per 1,000 words (on names
 apart) and first-suggestion accuracy per set, then each gap's figure on all documents (in-sample).
@@ -13,6 +13,7 @@ The metric is ``score`` from ``../shared/eval/typos_dev.py``. See docs/typos.md.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib.util
 import json
 import sys
@@ -39,7 +40,7 @@ def _scorer(shared: Path) -> Any:
 
 
 def _flags(docs: list[dict], gap: float) -> dict[str, list[dict]]:
-    typos._RARE_GAP = gap
+    typos.CONFIG = dataclasses.replace(typos.CONFIG, rare_gap=gap)
     typos._check_lower.cache_clear()
     return {
         d["id"]: [

@@ -36,7 +36,6 @@ How the decision is made, per file:
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -46,6 +45,7 @@ from typing import Any
 
 import polars as pl
 
+from cleaners.config import CONFIG
 from cleaners.features import line_features
 from cleaners.lexicon import END_REASONS, FORBIDDEN_IN_BODY
 from cleaners.model import load_model
@@ -82,14 +82,6 @@ CERTAIN_REASONS = frozenset(
 )
 #: Furniture that may sit inside a comment thread without ending it.
 _COMMENT_AFTER = frozenset({"timestamp", "share_row", "navigation"})
-_LONG_UNTERMINATED = 10  # words: an unterminated line this long inside a story is a caption
-_MAX_TITLE_WORDS = 40
-_RUN = 3  # body lines among the next five that start the story
-_RESUME = 8  # lines after a comment prompt that tell a story going on from a comment thread
-#: Inside the story (between its first and last body line) a line is body from this ``p_body``
-#: on: the anchors above stay at the model's threshold, so the story's bounds do not move.
-STORY_KEEP_LOGIT = -1.5
-STORY_KEEP_P = 1.0 / (1.0 + math.exp(-STORY_KEEP_LOGIT))
 
 
 @dataclass
@@ -210,8 +202,10 @@ def _anchors_ahead(lines: list[_Line], anchor: list[bool], j: int) -> int:
 def story_start(anchor: list[bool], lo: int, hi: int) -> int:
     """Where the story of ``lines[lo:hi]`` starts: the first body line of a run (a stray body
     line in the page head is not it); ``hi`` when there is none."""
-    run = min(_RUN, sum(anchor[lo:hi]))
-    return next((i for i in range(lo, hi) if anchor[i] and sum(anchor[i : i + _RUN + 2]) >= run), hi)
+    run = min(CONFIG.story_run, sum(anchor[lo:hi]))
+    return next(
+        (i for i in range(lo, hi) if anchor[i] and sum(anchor[i : i + CONFIG.story_run + 2]) >= run), hi
+    )
 
 
 def _title(lines: list[_Line], lo: int, first: int, hi: int, art: int) -> int | None:
@@ -238,15 +232,15 @@ def _inside_story(lines: list[_Line], anchor_idx: list[int]) -> set[int]:
 
 def _story_resumes(anchor: list[bool], j: int, hi: int) -> bool:
     """The story goes on past a comment-prompt-shaped line (a table's "Comment" column): the
-    next :data:`_RESUME` lines are all the model's body but one. A comment thread opens with its
+    next :attr:`~cleaners.config.CleanerConfig.comment_resume_lines` lines are all the model's body but one. A comment thread opens with its
     furniture (a name, a time, "Reply")."""
-    nxt = anchor[j : min(j + _RESUME, hi)]
-    return len(nxt) == _RESUME and sum(nxt) >= _RESUME - 1
+    nxt = anchor[j : min(j + CONFIG.comment_resume_lines, hi)]
+    return len(nxt) == CONFIG.comment_resume_lines and sum(nxt) >= CONFIG.comment_resume_lines - 1
 
 
 def _caption_shaped(ln: _Line) -> bool:
     """A long unterminated line: inside a story, the shape of a photo caption."""
-    return not ln.terminal and ln.words >= _LONG_UNTERMINATED
+    return not ln.terminal and ln.words >= CONFIG.caption_min_words
 
 
 def _decide_article(
@@ -281,7 +275,7 @@ def _decide_article(
             if (
                 s.candidate
                 and not s.terminal
-                and 4 <= s.words <= _MAX_TITLE_WORDS
+                and 4 <= s.words <= CONFIG.title_max_words
                 and not s.list_item
                 and s.content != title_text
                 and not (nxt + 1 < hi and lines[nxt + 1].content[:1].islower())  # a wrapped paragraph
@@ -386,7 +380,7 @@ def decide_structure(
     p_body: Sequence[float],
     why: Sequence[str | None],
     p_threshold: float,
-    p_keep: float = STORY_KEEP_P,
+    p_keep: float = CONFIG.story_keep_p,
 ) -> pl.DataFrame:
     """The per-file decision on given line scores (a line is body at ``p_threshold``; inside the
     story, between its first and last body line, at ``p_keep``). ``newsclean train`` runs it on

@@ -39,13 +39,9 @@ from typing import Any, Protocol
 import lightgbm as lgb
 import numpy as np
 
+from cleaners.config import CONFIG
+
 TITLE_MODEL_FILE = "data/title_model.json"
-MAX_WORDS = 40  # a longer line is a paragraph
-MAX_SENTENCE_WORDS = 25  # a line ending like a sentence and longer than this is prose
-MAX_CASELESS_CHARS = 60  # the same in a script without spaces between words
-MAX_BODY_WORDS = 15  # a longer line the line model reads as story is not a title
-AFTER_FIRST = 3  # candidates run to this many lines past the story's first body line
-_BODY_WORDS = 400  # how many of the story's words the overlap feature reads
 _WORD = re.compile(r"\w{4,}")
 _INNER_STOP = re.compile(r"[.!?…]\s+[A-ZÀ-Þ]")  # one sentence ends, another starts
 _SEPARATOR = re.compile(r"\s[|–—·-]\s")
@@ -109,10 +105,14 @@ def _is_candidate(ln: HeadLine) -> bool:
     if ln.list_item or not (ln.lex_role is None or ln.lex_reason == "related_link"):
         return False
     if ln.caseless:
-        return 0 < ln.chars <= MAX_CASELESS_CHARS
-    if ln.body and (ln.content.endswith(".") or ln.words > MAX_BODY_WORDS or _INNER_STOP.search(ln.content)):
+        return 0 < ln.chars <= CONFIG.title_max_caseless_chars
+    if ln.body and (
+        ln.content.endswith(".") or ln.words > CONFIG.title_max_body_words or _INNER_STOP.search(ln.content)
+    ):
         return False  # a sentence, or sentences, the line model reads as story
-    return 1 <= ln.words <= MAX_WORDS and not (ln.terminal and ln.words > MAX_SENTENCE_WORDS)
+    return 1 <= ln.words <= CONFIG.title_max_words and not (
+        ln.terminal and ln.words > CONFIG.title_max_sentence_words
+    )
 
 
 def _opening(lines: Sequence[HeadLine], i: int, hi: int) -> bool:
@@ -122,14 +122,16 @@ def _opening(lines: Sequence[HeadLine], i: int, hi: int) -> bool:
     nxt = next((x for x in lines[i + 1 : hi] if x.lex_role is None), None)
     if i != 0 or nxt is None or not (nxt.body or nxt.strong) or not (ln.caseless or ln.words >= 3):
         return False
-    return not ln.terminal or (not ln.body and ln.words <= MAX_SENTENCE_WORDS and nxt.words > ln.words)
+    return not ln.terminal or (
+        not ln.body and ln.words <= CONFIG.title_max_sentence_words and nxt.words > ln.words
+    )
 
 
 def candidates(lines: Sequence[HeadLine], lo: int, first: int, hi: int) -> list[int]:
     """Indexes of the lines of ``lines[lo:hi]`` that may be the title (``first``: the story's
-    first body line): up to :data:`AFTER_FIRST` lines past it, but not past a sentence of it."""
+    first body line): up to :attr:`~cleaners.config.CleanerConfig.title_after_first` lines past it, but not past a sentence of it."""
     out = []
-    for i in range(lo, min(first + AFTER_FIRST, hi)):
+    for i in range(lo, min(first + CONFIG.title_after_first, hi)):
         if i > first and lines[i - 1].strong:
             break  # past a sentence of the story: a heading inside it, not the title
         if _is_candidate(lines[i]) and not (i > lo and continues(lines[i - 1], lines[i])):
@@ -159,7 +161,7 @@ def title_features(
     """One row of :data:`TITLE_FEATURES` per candidate index in ``cands``."""
     story: set[str] = set()
     for ln in lines[first:hi]:
-        if len(story) >= _BODY_WORDS:
+        if len(story) >= CONFIG.title_body_words:
             break
         if ln.body:
             story.update(w.lower() for w in _WORD.findall(ln.content))

@@ -38,6 +38,8 @@ from pathlib import Path
 
 import polars as pl
 
+from cleaners.config import CONFIG
+
 __all__ = [
     "KINDS",
     "SCREENED",
@@ -82,19 +84,6 @@ class Typo:
 
 # ---------------------------------------------------------------------------------------------
 # Lexicons (lazy, cached)
-
-#: Lowercase words at least this common (zipf) are accepted without question.
-_KNOWN_ZIPF = 2.5
-#: Candidate corrections must be at least this common (zipf).
-_POOL_ZIPF = 2.5
-#: A word rarer than the known threshold is flagged only when a one-edit neighbour is this much
-#: more common (siad: said, anf: and, goverments: governments). One threshold, chosen by 5-fold
-#: cross-validation over typos-dev's documents (docs/typos.md).
-_RARE_GAP = 3.1
-#: Below this zipf a known word may be a two-edit misspelling of a common word (tarrifs).
-_VERY_RARE_ZIPF = 1.5
-#: Codespell entries that are this common in wordfreq are treated as real words.
-_CODESPELL_MAX_ZIPF = 3.1
 
 
 def _data_lines(name: str) -> list[str]:
@@ -162,7 +151,7 @@ def _codespell() -> dict[str, str]:
         fix = options[0]
         if "-" in fix:
             continue
-        if _zipf(wrong) >= _CODESPELL_MAX_ZIPF or _zipf(fix.lower()) <= _zipf(wrong):
+        if _zipf(wrong) >= CONFIG.codespell_max_zipf or _zipf(fix.lower()) <= _zipf(wrong):
             continue
         table[wrong] = fix
     return table
@@ -179,7 +168,7 @@ def _pool() -> tuple[dict[str, float], dict[str, str | tuple[str, ...]], dict[in
     words = {
         w: z
         for w, z in _zipf_table().items()
-        if z >= _POOL_ZIPF and w.isalpha() and w not in bad and len(w) > 1
+        if z >= CONFIG.pool_zipf and w.isalpha() and w not in bad and len(w) > 1
     }
     deletes: dict[str, str | tuple[str, ...]] = {}
     by_len: dict[int, list[str]] = defaultdict(list)
@@ -213,11 +202,6 @@ def _osa(a: str, b: str) -> int:
     return int(OSA.distance(a, b))
 
 
-#: Longer tokens are not spelling-checked: no English word is this long, and the candidate search
-#: (a deletion per letter, an edit distance per neighbour) grows with the square of the length.
-MAX_WORD_CHARS = 40
-
-
 @functools.lru_cache(maxsize=65536)
 def _candidates(word: str, max_dist: int = 2) -> tuple[tuple[str, int, float], ...]:
     """Known words within ``max_dist`` edits, best first: (word, distance, zipf).
@@ -225,7 +209,7 @@ def _candidates(word: str, max_dist: int = 2) -> tuple[tuple[str, int, float], .
     >>> _candidates("recieve")[0][:2]
     ('receive', 1)
     """
-    if len(word) > MAX_WORD_CHARS:
+    if len(word) > CONFIG.max_word_chars:
         return ()
     words, deletes, by_len = _pool()
     found: dict[str, int] = {}
@@ -431,7 +415,7 @@ def _check_word(word: str) -> tuple[str | None, float] | None:
 
 @functools.lru_cache(maxsize=131072)
 def _check_lower(w: str) -> tuple[str | None, float] | None:
-    if len(w) < 2 or len(w) > MAX_WORD_CHARS:
+    if len(w) < 2 or len(w) > CONFIG.max_word_chars:
         return None
     fix = _codespell().get(w)
     if fix is not None:
@@ -439,7 +423,7 @@ def _check_lower(w: str) -> tuple[str | None, float] | None:
     z = _zipf(w)
     if len(w) > 4 and w.endswith("ys") and w[-3] not in "aeiouy" and _zipf(w[:-2] + "ies") >= 3.0:
         return w[:-2] + "ies", 0.85  # companys -> companies
-    if z >= _KNOWN_ZIPF:
+    if z >= CONFIG.known_zipf:
         return None
     if "'" in w:
         base = re.sub(r"'(?:s|d|ll|re|ve|m|t)$", "", w)
@@ -447,8 +431,10 @@ def _check_lower(w: str) -> tuple[str | None, float] | None:
             return _check_lower(base) if base else None
         return None
     if z > 0:
-        near = [c for c in _candidates(w, 1 if z >= _VERY_RARE_ZIPF else 2) if not _is_inflected(w, c[0])]
-        if any(c[2] >= max(3.5, z + _RARE_GAP) for c in near):  # flagged; the nearest, commonest fix
+        near = [
+            c for c in _candidates(w, 1 if z >= CONFIG.very_rare_zipf else 2) if not _is_inflected(w, c[0])
+        ]
+        if any(c[2] >= max(3.5, z + CONFIG.rare_gap) for c in near):  # flagged; the nearest, commonest fix
             return near[0][0], 0.7 if near[0][1] == 1 else 0.6
         return None
     cands = _candidates(w)
@@ -469,11 +455,6 @@ def _is_inflected(word: str, base: str) -> bool:
     return len(word) > len(base) and word.startswith(base) and word[len(base) :] in _INFLECTIONS
 
 
-#: A paragraph where more than this share of lowercase words is rare or unknown is not English prose
-#: (a quotation in another language, code, a table): no misspelling flags there.
-_FOREIGN_SHARE = 0.3
-
-
 def _looks_foreign(p: str) -> bool:
     """True when too many lowercase words are unknown to wordfreq.
 
@@ -485,8 +466,8 @@ def _looks_foreign(p: str) -> bool:
     words = [w for w in _WORD.findall(p) if w.islower()]
     if len(words) < 8:
         return False
-    unknown = sum(1 for w in words if _zipf(w.replace("’", "'")) < _KNOWN_ZIPF)
-    return unknown > _FOREIGN_SHARE * len(words)
+    unknown = sum(1 for w in words if _zipf(w.replace("’", "'")) < CONFIG.known_zipf)
+    return unknown > CONFIG.foreign_share * len(words)
 
 
 def _misspellings(p: str, counts: Mapping[str, int]) -> Iterable[_Hit]:
@@ -547,7 +528,7 @@ _STRAY = re.compile(rf"(?<![\w.’'-])([a-z]+)\.\s+([a-z]{_LETTERS}*)(?![\w.’'
 def _stray_periods(p: str) -> Iterable[_Hit]:
     for m in _STRAY.finditer(p):
         w = m.group(1)
-        if w in _abbreviations() or len(w) < 2 or _zipf(w) < _KNOWN_ZIPF:
+        if w in _abbreviations() or len(w) < 2 or _zipf(w) < CONFIG.known_zipf:
             continue
         if m.start(1) > 0 and p[m.start(1) - 1] == ".":
             continue
@@ -573,7 +554,9 @@ def _spacing(p: str) -> Iterable[_Hit]:
             continue
         if right[0].islower() and punct not in ",;":
             continue  # "node.js", "example.org"
-        if right[0].islower() and (_zipf(left.lower()) < _KNOWN_ZIPF or _zipf(right) < _KNOWN_ZIPF):
+        if right[0].islower() and (
+            _zipf(left.lower()) < CONFIG.known_zipf or _zipf(right) < CONFIG.known_zipf
+        ):
             continue
         if left.lower() in _abbreviations():
             continue
@@ -750,17 +733,11 @@ def _inflection(a: str, b: str) -> bool:
     return any(long.startswith(s) and long[len(s) :] in _NAME_SUFFIXES for s in stems)
 
 
-#: A name this common in wordfreq is a real name in its own right, never a variant.
-_NAME_MAX_ZIPF = 2.0
-#: ... unless the dominant spelling is this much more common (Ghandi 2.3 vs Gandhi 3.8).
-_NAME_ZIPF_GAP = 1.5
-
-
 def _by_length(counts: Mapping[str, int]) -> dict[int, list[str]]:
     """Names that can be a dominant spelling (used twice, or known to wordfreq), by length."""
     by_len: dict[int, list[str]] = defaultdict(list)
     for n, c in counts.items():
-        if len(n) >= 4 and (c >= 2 or _zipf(n.lower()) >= _NAME_MAX_ZIPF):
+        if len(n) >= 4 and (c >= 2 or _zipf(n.lower()) >= CONFIG.name_max_zipf):
             by_len[len(n)].append(n)
     return by_len
 
@@ -772,7 +749,7 @@ def _dominant(name: str, counts: Mapping[str, int], by_len: Mapping[int, list[st
     name wordfreq knows while ``name`` is unknown to it (Guteres beside Guterres).
     """
     z = _zipf(name.lower())
-    if len(name) < 4 or z >= _NAME_MAX_ZIPF + 2.0:
+    if len(name) < 4 or z >= CONFIG.name_max_zipf + 2.0:
         return None
     from rapidfuzz import process
     from rapidfuzz.distance import OSA
@@ -791,9 +768,9 @@ def _dominant(name: str, counts: Mapping[str, int], by_len: Mapping[int, list[st
             if other == name or c < mine:
                 continue
             oz = _zipf(other.lower())
-            if z >= _NAME_MAX_ZIPF and oz - z < _NAME_ZIPF_GAP:
+            if z >= CONFIG.name_max_zipf and oz - z < CONFIG.name_zipf_gap:
                 continue  # a real name in its own right (Hamad beside Hamas), unless far rarer (Ghandi)
-            if not (c >= 2 and c >= 2 * mine) and not (z == 0.0 and oz >= _NAME_MAX_ZIPF):
+            if not (c >= 2 and c >= 2 * mine) and not (z == 0.0 and oz >= CONFIG.name_max_zipf):
                 continue
             if _inflection(name, other):
                 continue
@@ -849,7 +826,9 @@ def vocabulary() -> pl.DataFrame:
     the "-ys" plural slip. A word outside it may be flagged; a word inside it never is.
     """
     cs = _codespell()
-    words = [w for w, z in _zipf_table().items() if z >= _KNOWN_ZIPF and w not in cs and not _ys_slip(w)]
+    words = [
+        w for w, z in _zipf_table().items() if z >= CONFIG.known_zipf and w not in cs and not _ys_slip(w)
+    ]
     return pl.DataFrame({"word": words}, schema={"word": pl.Utf8})
 
 

@@ -248,7 +248,8 @@ def test_a_truncated_page_whose_only_sentence_is_the_title_keeps_its_paragraph()
 def test_the_model_s_doubt_keeps_a_line_inside_the_story_not_outside() -> None:
     """Given scores: a line under the model's threshold but over the story's keep threshold is
     body between two body lines, boilerplate after the story; a caption-shaped line stays a caption."""
-    from cleaners.structure import STORY_KEEP_P, decide_structure
+    from cleaners.config import CONFIG
+    from cleaners.structure import decide_structure
 
     lines = [
         "Storm hits the coast",
@@ -264,7 +265,7 @@ def test_the_model_s_doubt_keeps_a_line_inside_the_story_not_outside() -> None:
         pl.DataFrame({"file": ["a"] * len(lines), "n": range(1, len(lines) + 1), "content": lines})
     )
     threshold = 0.5
-    doubt = (STORY_KEEP_P + threshold) / 2  # under the threshold, over the story's keep threshold
+    doubt = (CONFIG.story_keep_p + threshold) / 2  # under the threshold, over the story's keep threshold
     p = [0.05, 0.9, 0.9, doubt, doubt, 0.9, 0.9, doubt]
     roles = decide_structure(sig, p, [None] * len(p), threshold)["role"].to_list()
     assert roles[3] == "body"  # inside the story

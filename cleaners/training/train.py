@@ -203,7 +203,8 @@ def path_predictions(
     model's scores are the out-of-fold ``oof`` (set, kind, file, n, score): the whole per-file
     decision (:func:`cleaners.structure.decide_structure`) on scores the model made without the
     page's site. By (set, kind), then page."""
-    from cleaners.structure import STORY_KEEP_P, decide_structure
+    from cleaners.config import CONFIG
+    from cleaners.structure import decide_structure
 
     p_threshold = 1.0 / (1.0 + np.exp(-THRESHOLD))
     groups: dict[tuple[str, str], list[Page]] = {}
@@ -222,7 +223,7 @@ def path_predictions(
             p_body,
             [None] * sig.height,
             p_threshold,
-            STORY_KEEP_P if p_keep is None else p_keep,
+            CONFIG.story_keep_p if p_keep is None else p_keep,
         )
         body = (
             decided.filter(pl.col("role") == "body")
