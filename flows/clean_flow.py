@@ -379,13 +379,16 @@ def _clean(
     """The run's steps, in order (each a method of :class:`_Run`)."""
     run = _Run(Path(input_dir), Path(output_dir), max_bytes, root)
     run.plan(pattern, batch_bytes, force, progress)
-    run.decode_changed()  # 1. decode and repair what changed
-    run.count_repetition()  # 2. cross-file repetition over the whole run
-    run.classify()  # 3. classify and split the files to clean, in batches
-    run.pool_names()  # 4. name counts per source; typos redone where a source's counts moved
-    run.write_documents()  # 5. typos, validation, documents
-    run.write_tables()  # 6. tables, state, stale outputs
-    summary = run.validate_and_report()  # 7. great-expectations, artifacts, manifest
+    try:
+        run.decode_changed()  # 1. decode and repair what changed
+        run.count_repetition()  # 2. cross-file repetition over the whole run
+        run.classify()  # 3. classify and split the files to clean, in batches
+        run.pool_names()  # 4. name counts per source; typos redone where a source's counts moved
+        run.write_documents()  # 5. typos, validation, documents
+        run.write_tables()  # 6. tables, state, stale outputs
+        summary = run.validate_and_report()  # 7. great-expectations, artifacts, manifest
+    finally:
+        run.bar.close()  # also after an interrupt: the terminal gets its cursor back
     run.log_end(summary)
     problems = []
     if run.failed:

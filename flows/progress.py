@@ -1,4 +1,4 @@
-"""Progress of a long run: a terminal bar (only on a terminal) and a Prefect progress artifact."""
+"""Progress of a long run: a rich progress bar (only on a terminal) and a Prefect progress artifact."""
 
 from __future__ import annotations
 
@@ -7,13 +7,9 @@ import time
 from typing import Any, TextIO
 
 
-def _fmt_eta(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    return f"{seconds // 3600:d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-
-
 class Progress:
-    """Counts files, bytes and stage steps; draws a one-line bar on stderr when it is a terminal.
+    """Counts files, bytes and stage steps; draws a rich progress bar on stderr when it is a
+    terminal (the stage, files done, MB/s and the time left).
 
     In CI logs (not a terminal) it stays quiet. The Prefect progress artifact is updated per
     step when a flow run is active.
@@ -39,6 +35,29 @@ class Progress:
         self.tty = force_tty or bool(getattr(self.stream, "isatty", lambda: False)())
         self.enabled = enabled and self.tty
         self.started = time.monotonic()
+        self.bar: Any = None
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
+            from rich.progress import Progress as Bar
+
+            console = Console(file=self.stream, force_terminal=True if force_tty else None)
+            self.bar = Bar(
+                BarColumn(bar_width=24),
+                TextColumn(
+                    "{task.fields[stage]:<8} {task.fields[files]} files {task.fields[mbps]:6.1f} MB/s"
+                ),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                console=console,
+                auto_refresh=False,  # drawn at each step: no refresh thread
+                redirect_stdout=False,  # the run's output and logs go where they went
+                redirect_stderr=False,
+            )
+            self.task = self.bar.add_task(
+                "run", total=self.total_steps, stage="", files=f"0/{total_files}", mbps=0.0
+            )
+            self.bar.start()
         self.artifact_id: Any = None
         try:
             from prefect.artifacts import create_progress_artifact
@@ -63,20 +82,16 @@ class Progress:
                 update_progress_artifact(artifact_id=self.artifact_id, progress=round(100 * share, 1))
             except Exception:
                 self.artifact_id = None
-        if not self.enabled:
+        if self.bar is None:
             return
         elapsed = time.monotonic() - self.started
         mbps = self.n_bytes / 1e6 / elapsed if elapsed > 0 else 0.0
-        eta = elapsed / share - elapsed if share > 0 else 0.0
-        width = 24
-        fill = int(width * share)
-        self.stream.write(
-            f"\r[{'#' * fill}{'.' * (width - fill)}] {stage:<8} {self.files}/{self.total_files} files "
-            f"{mbps:6.1f} MB/s  ETA {_fmt_eta(eta)} "
-        )
-        self.stream.flush()
+        files_done = f"{self.files}/{self.total_files}"
+        self.bar.update(self.task, completed=self.steps, stage=stage, files=files_done, mbps=mbps)
+        self.bar.refresh()
 
     def close(self) -> None:
-        if self.enabled:
-            self.stream.write("\n")
-            self.stream.flush()
+        """End the bar (and show the cursor again); a second call does nothing."""
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
