@@ -364,7 +364,7 @@ def _run_preflight(args: argparse.Namespace) -> int | None:
 def _report_run(args: argparse.Namespace, state: Any) -> int:
     """Print the run's counts, quarantined files, failed batches, validation table and verdict;
     return the exit code."""
-    from schemas.gx_suite import format_table
+    from flows.report import validation_table
 
     summary = state.result(raise_on_failure=False)
     if not isinstance(summary, dict):
@@ -392,7 +392,7 @@ def _report_run(args: argparse.Namespace, state: Any) -> int:
     for batch in summary.get("failed_batches", []):
         print(f"  failed at {batch['stage']}: {', '.join(batch['files'])}: {batch['error']}")
     print()
-    print(format_table(summary["gx_rows"]))
+    print(validation_table(summary["gx_rows"]))
     print(
         f"\nvalidation: {summary['verdict']}; "
         f"report {summary['validation_md']}; Data Docs {summary['data_docs']}"

@@ -835,3 +835,45 @@ def _by_file(df: pl.DataFrame, names: list[str]) -> dict[str, pl.DataFrame]:
         return {}
     parts = df.filter(pl.col("file").is_in(names)).partition_by("file", as_dict=True, maintain_order=True)
     return {str(k[0]): v for k, v in parts.items()}
+
+
+def validation_table(rows: Sequence[Mapping[str, Any]], width: int = 160) -> str:
+    """The great-expectations results as a terminal table for the run's output and a CI log (rich,
+    no colour codes): one row per expectation. Observed examples are scraped text, shown as plain
+    text (never read as rich markup), on one line each.
+
+    >>> print(validation_table([{"passed": False, "severity": "critical", "frame": "paragraphs",
+    ...     "check": "no boilerplate phrases", "expectation": "e", "column": "paragraph",
+    ...     "observed": "[bold]x[/bold]"}]))
+    result  severity  frame       check                   column     observed
+    ───────────────────────────────────────────────────────────────────────────────
+    FAIL    critical  paragraphs  no boilerplate phrases  paragraph  [bold]x[/bold]
+    """
+    from io import StringIO
+
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0), header_style="")
+    for col in ("result", "severity", "frame", "check", "column", "observed"):
+        table.add_column(col, no_wrap=True, overflow="ellipsis")
+    for r in rows:
+        observed = " ".join(str(r["observed"]).split())
+        table.add_row(
+            *(
+                Text(str(v))
+                for v in (
+                    "PASS" if r["passed"] else "FAIL",
+                    r["severity"],
+                    r.get("frame", ""),
+                    r.get("check", r["expectation"]),
+                    r["column"],
+                    observed[:89] + "…" if len(observed) > 90 else observed,
+                )
+            )
+        )
+    out = StringIO()
+    Console(file=out, width=width, color_system=None, force_terminal=False).print(table)
+    return "\n".join(line.rstrip() for line in out.getvalue().splitlines())

@@ -584,27 +584,6 @@ def _json_safe(obj: Any, drop: frozenset[str] = frozenset()) -> Any:
     return str(obj)
 
 
-def format_table(rows: list[dict]) -> str:
-    """Compact fixed-width table for a CI log."""
-    headers = ["result", "severity", "frame", "check", "column", "observed"]
-    body = [
-        [
-            "PASS" if r["passed"] else "FAIL",
-            r["severity"],
-            r.get("frame", ""),
-            r.get("check", r["expectation"]),
-            r["column"],
-            _short_line(r["observed"], 90),
-        ]
-        for r in rows
-    ]
-    widths = [max([len(h)] + [len(b[i]) for b in body]) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(c.ljust(w) for c, w in zip(b, widths, strict=True)).rstrip() for b in body]
-    return "\n".join(lines)
-
-
 def _short_line(text: str, width: int) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= width else text[: width - 1] + "…"

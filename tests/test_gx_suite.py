@@ -17,8 +17,9 @@ from urllib.parse import unquote, urlsplit
 import polars as pl
 import pytest
 
+from flows.report import validation_table
 from schemas import vendor_assets
-from schemas.gx_suite import CRITICAL, WARNING, GxReport, format_table, validate_with_gx
+from schemas.gx_suite import CRITICAL, WARNING, GxReport, validate_with_gx
 
 ALL_CHECKS = {
     "title is a headline or null",
@@ -183,7 +184,7 @@ def test_clean_frames_pass(clean_report: GxReport) -> None:
     r = clean_report
     assert r.success is True
     assert {row["check"] for row in r.rows} == ALL_CHECKS
-    assert all(row["passed"] for row in r.rows), format_table(r.rows)
+    assert all(row["passed"] for row in r.rows), validation_table(r.rows)
     for row in r.rows:
         assert set(row) >= {"expectation", "column", "severity", "passed", "observed"}
         assert row["severity"] in {CRITICAL, WARNING}
@@ -200,7 +201,7 @@ def test_clean_frames_pass(clean_report: GxReport) -> None:
     assert "| result | severity |" in md and "data_docs/index.html" in md
     assert md.count("| PASS |") == len(ALL_CHECKS)
 
-    table = format_table(r.rows)
+    table = validation_table(r.rows)
     assert table.splitlines()[0].split()[:3] == ["result", "severity", "frame"]
     assert len(table.splitlines()) == len(r.rows) + 2
 
@@ -267,7 +268,7 @@ def test_critical_failure(case: str, tmp_path: Path) -> None:
     _break(d, case)
     report = run(d, tmp_path / "rep")
     assert report.success is False
-    assert failed_checks(report) == {CRITICAL_CASES[case]}, format_table(report.rows)
+    assert failed_checks(report) == {CRITICAL_CASES[case]}, validation_table(report.rows)
     (row,) = [r for r in report.rows if not r["passed"]]
     assert row["severity"] == CRITICAL
     assert re.match(r"[12]/\d+ unexpected; e.g. ", row["observed"]), row
@@ -294,7 +295,7 @@ def test_warning_failure_keeps_success(tmp_path: Path) -> None:
     assert {r["check"] for r in failed} == {"share of lines removed 0..0.6", "typos per 1,000 words <= 20"}
     assert all(r["severity"] == WARNING for r in failed)
     assert any("b.txt" in r["observed"] for r in failed)
-    assert "FAIL" in format_table(report.rows)
+    assert "FAIL" in validation_table(report.rows)
 
 
 @pytest.mark.parametrize("case", ["null-title", "blank-title"])
@@ -303,7 +304,7 @@ def test_missing_title_is_valid(case: str, tmp_path: Path) -> None:
     d = make_frames()
     _break(d, case)
     report = run(d, tmp_path / "rep")
-    assert report.success is True, format_table(report.rows)
+    assert report.success is True, validation_table(report.rows)
     assert not [r for r in report.rows if not r["passed"]]
 
 
