@@ -122,6 +122,13 @@ class BatchPoolTaskRunner(ProcessPoolTaskRunner):
 
     A task runs in the thread exactly as in a worker: the same pickled call, the same task
     engine, its result pickled back.
+
+    Private attributes used, for want of a public API: Prefect's runner exposes neither the
+    number of processes its pool starts (``_max_workers``, set here to one less than the slots)
+    nor its executor (``_executor``, wrapped here in :class:`SharedQueueExecutor`, and shut down
+    by :meth:`stop_workers`: the runner has no public "stop the pool, the run goes on"), and
+    :class:`~concurrent.futures.ProcessPoolExecutor` does not count its live processes
+    (``_processes``).
     """
 
     def __init__(self, max_workers: int | None = None) -> None:
