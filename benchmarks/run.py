@@ -581,6 +581,13 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print("flow              skipped")
     print(f"  MB/s            {fmt(mb_s, '.2f')}")
+    if flow and first and raw_bytes:
+        # the run's cost past the floor of any run: what each further MB costs
+        per_mb = max(flow["wall_s"] - first["wall_s"], 0.0) / (raw_bytes / MB)
+        print(
+            f"  past the fixed  {per_mb:.3f} s per MB ({fmt(1 / per_mb if per_mb else None, '.2f')} MB/s) after "
+            f"the {first['wall_s']:.1f} s of a one-file run"
+        )
     print(f"  files/s         {fmt(files_s, '.0f')}")
     print(f"  peak RSS        {fmt(flow['peak_rss'] / MIB if flow else None, '.0f')} MiB (process tree)")
     if cl:
