@@ -24,17 +24,9 @@ import polars as pl
 
 from cleaners.pipeline import CLEANER_VERSION, NAMES_SCHEMA
 from flows.outputs import atomic_write_bytes, atomic_write_parquet, dump_json, write_sorted_by_file
+from schemas.frames import LineHashesModel, StateFilesModel, polars_schema
 
 TABLES = ("files", "lines", "articles", "typos")
-STATE_FILES: dict[str, Any] = {
-    "file": pl.Utf8,
-    "sha256": pl.Utf8,
-    "version": pl.Utf8,
-    "repeat_sig": pl.Utf8,
-    "source": pl.Utf8,
-    "names_sig": pl.Utf8,
-}
-HASHES_SCHEMA: dict[str, Any] = {"file": pl.Utf8, "h": pl.UInt64}
 # One row per distinct line of a file (cleaners.lines.line_hashes). Its own name: the state of
 # earlier versions had a row per line, which would count a line repeated in its file twice.
 HASHES_FILE = "line-hashes.parquet"
@@ -71,8 +63,8 @@ def repeat_sigs(hashes: pl.LazyFrame, repeated: pl.DataFrame) -> dict[str, str]:
 
 def load_state(state_dir: Path, out_dir: Path, force: bool) -> dict[str, Any]:
     empty: dict[str, Any] = {
-        "files": pl.DataFrame(schema=STATE_FILES),
-        "hashes": pl.DataFrame(schema=HASHES_SCHEMA).lazy(),
+        "files": StateFilesModel.empty(),
+        "hashes": LineHashesModel.empty().lazy(),
         "names": pl.DataFrame(schema=NAMES_SCHEMA).lazy(),
     }
     tables_ok = all((out_dir / f"{t}.parquet").exists() for t in TABLES)
@@ -170,9 +162,11 @@ def save_state(
         for f, sha in files.select("file", "sha256").iter_rows()
         if sha
     ]
-    atomic_write_parquet(state_dir / "files.parquet", pl.DataFrame(rows, schema=STATE_FILES))
+    atomic_write_parquet(
+        state_dir / "files.parquet", pl.DataFrame(rows, schema=polars_schema(StateFilesModel))
+    )
     # sorted a range of files at a time, not copied whole
-    write_sorted_by_file(state_dir / HASHES_FILE, hashes, ["file", "h"], pl.DataFrame(schema=HASHES_SCHEMA))
+    write_sorted_by_file(state_dir / HASHES_FILE, hashes, ["file", "h"], LineHashesModel.empty())
     (state_dir / "hashes.parquet").unlink(missing_ok=True)  # earlier runs' row-per-line copy
     write_sorted_by_file(
         state_dir / "names.parquet", names, ["file", "article", "name"], pl.DataFrame(schema=NAMES_SCHEMA)

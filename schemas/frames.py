@@ -19,6 +19,34 @@ from cleaners.typos import KINDS as TYPO_KINDS
 from schemas.patterns import BOILERPLATE, ISO_DATE, MOJIBAKE, NOT_NORMALIZED
 
 
+class StateFilesModel(pa.DataFrameModel):
+    """The incremental state's row per input file (``.state/files.parquet``, :mod:`flows.state`):
+    its sha256 and cleaner version, and the signatures of its cross-file context."""
+
+    file: str = pa.Field(unique=True)
+    sha256: str
+    version: str
+    repeat_sig: str  # which of its lines repeat in other files ("" when none)
+    source: str = pa.Field(nullable=True)  # its first article's source
+    names_sig: str  # the pooled name counts of that source ("" without one)
+
+
+class LineHashesModel(pa.DataFrameModel):
+    """The content hash of each distinct line of a file (``.state/line-hashes.parquet``)."""
+
+    file: str
+    h: pl.UInt64
+
+
+def polars_schema(model: type[pa.DataFrameModel]) -> dict[str, Any]:
+    """The column -> polars dtype mapping of a model (to build its frame from rows).
+
+    >>> polars_schema(LineHashesModel)
+    {'file': String, 'h': UInt64}
+    """
+    return dict(model.empty().schema)
+
+
 class LinesModel(pa.DataFrameModel):
     """One row per non-blank raw line with its role and reason."""
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from flows import state
+from schemas.frames import LineHashesModel, StateFilesModel, polars_schema
 
 
 def test_repeat_signatures_match_the_per_file_reference() -> None:
@@ -58,10 +59,10 @@ def _state_folder(tmp_path: Path, version: str) -> tuple[Path, Path]:
                 "names_sig": "",
             }
         ],
-        schema=state.STATE_FILES,
+        schema=polars_schema(StateFilesModel),
     )
     files.write_parquet(st / "files.parquet")
-    pl.DataFrame(schema=state.HASHES_SCHEMA).write_parquet(st / state.HASHES_FILE)
+    LineHashesModel.empty().write_parquet(st / state.HASHES_FILE)
     from cleaners.pipeline import NAMES_SCHEMA
 
     pl.DataFrame(schema=NAMES_SCHEMA).write_parquet(st / "names.parquet")
