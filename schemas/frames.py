@@ -160,13 +160,17 @@ class TyposModel(pa.DataFrameModel):
         strict = False
 
 
-FAILURE_SCHEMA: dict[str, Any] = {
-    "file": pl.Utf8,
-    "frame": pl.Utf8,
-    "column": pl.Utf8,
-    "check": pl.Utf8,
-    "failure_case": pl.Utf8,
-}
+class FailureModel(pa.DataFrameModel):
+    """One row per failed check case of a file's output (what quarantine records)."""
+
+    file: str = pa.Field(nullable=True)  # None: a check of the whole batch
+    frame: str  # lines, articles, files
+    column: str = pa.Field(nullable=True)
+    check: str
+    failure_case: str = pa.Field(nullable=True)
+
+
+FAILURE_SCHEMA = polars_schema(FailureModel)
 
 
 def _failures(model: type[pa.DataFrameModel], frame_name: str, df: pl.DataFrame) -> pl.DataFrame:
