@@ -307,12 +307,12 @@ def test_a_new_name_that_takes_a_kept_files_stem_moves_that_file_not_its_outputs
 def _interrupt_before_state(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the next run stop as a SIGKILL or Ctrl-C would after its documents and tables are
     written and before its state is saved."""
-    import flows.clean_flow
+    import flows.state
 
     def killed(*args: object, **kw: object) -> None:
         raise KeyboardInterrupt("interrupted before the state was saved")
 
-    monkeypatch.setattr(flows.clean_flow, "_save_state", killed)
+    monkeypatch.setattr(flows.state, "save_state", killed)
 
 
 def _docs_match_inputs(inp: Path, out: Path) -> None:
