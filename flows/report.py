@@ -837,6 +837,12 @@ def _by_file(df: pl.DataFrame, names: list[str]) -> dict[str, pl.DataFrame]:
     return {str(k[0]): v for k, v in parts.items()}
 
 
+def _short_line(text: object, width: int) -> str:
+    """``text`` on one line, cut to ``width`` characters with an ellipsis."""
+    line = " ".join(str(text).split())
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
 def validation_table(rows: Sequence[Mapping[str, Any]], width: int = 160) -> str:
     """The great-expectations results as a terminal table for the run's output and a CI log (rich,
     no colour codes): one row per expectation. Observed examples are scraped text, shown as plain
@@ -860,7 +866,6 @@ def validation_table(rows: Sequence[Mapping[str, Any]], width: int = 160) -> str
     for col in ("result", "severity", "frame", "check", "column", "observed"):
         table.add_column(col, no_wrap=True, overflow="ellipsis")
     for r in rows:
-        observed = " ".join(str(r["observed"]).split())
         table.add_row(
             *(
                 Text(str(v))
@@ -870,7 +875,7 @@ def validation_table(rows: Sequence[Mapping[str, Any]], width: int = 160) -> str
                     r.get("frame", ""),
                     r.get("check", r["expectation"]),
                     r["column"],
-                    observed[:89] + "…" if len(observed) > 90 else observed,
+                    _short_line(r["observed"], 90),
                 )
             )
         )

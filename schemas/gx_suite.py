@@ -584,11 +584,6 @@ def _json_safe(obj: Any, drop: frozenset[str] = frozenset()) -> Any:
     return str(obj)
 
 
-def _short_line(text: str, width: int) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def _md_cell(text: Any) -> str:
     return (
         str(text)
