@@ -274,31 +274,48 @@ class Family(NamedTuple):
     max_chars: int | None
 
 
-#: Every family, in the order they are consulted (the first that matches a line decides it):
-#: :func:`cleaners.lines.line_signals` loops over this table.
+def _family(reason: str, max_chars: int) -> Family:
+    """The family of ``reason`` in whichever table declares it: :data:`META` gives its role,
+    :data:`CAPTION` is the caption role, :data:`BOILERPLATE` the boilerplate role."""
+    if reason in META:
+        role, pattern = META[reason]
+    elif reason in CAPTION:
+        role, pattern = "caption", CAPTION[reason]
+    else:
+        role, pattern = "boilerplate", BOILERPLATE[reason]
+    return Family(reason, role, pattern, max_chars)
+
+
+#: Every family, in the order they are consulted (the first that matches a line decides it), with
+#: the longest line it may decide: :func:`cleaners.lines.line_signals` loops over this table.
 FAMILIES: tuple[Family, ...] = (
     Family("no_visible_text", "boilerplate", r"^$", None),
-    Family("ad_slot", "boilerplate", BOILERPLATE["ad_slot"], 80),
-    Family("read_more_link", "boilerplate", BOILERPLATE["read_more_link"], 400),
-    Family("comment_prompt", "boilerplate", BOILERPLATE["comment_prompt"], 200),
-    Family("timestamp", "boilerplate", BOILERPLATE["timestamp"], 80),
-    Family("share_row", "boilerplate", BOILERPLATE["share_row"], 150),
-    Family("follow_prompt", "boilerplate", BOILERPLATE["follow_prompt"], 150),
-    Family("newsletter_prompt", "boilerplate", BOILERPLATE["newsletter_prompt"], 350),
-    Family("tag_list", "boilerplate", BOILERPLATE["tag_list"], 400),
-    Family("copyright_footer", "boilerplate", BOILERPLATE["copyright_footer"], 400),
-    Family("author_bio", "boilerplate", BOILERPLATE["author_bio"], 600),
-    Family("markup_residue", "boilerplate", BOILERPLATE["markup_residue"], 300),
-    Family("source_line", META["source_line"][0], META["source_line"][1], 200),
-    Family("syndication", META["syndication"][0], META["syndication"][1], 300),
-    Family("byline", META["byline"][0], META["byline"][1], 200),
-    Family("credit_line", META["credit_line"][0], META["credit_line"][1], 300),
-    Family("published_line", META["published_line"][0], META["published_line"][1], 150),
-    Family("dateline_only", META["dateline_only"][0], META["dateline_only"][1], 80),
-    Family("related_link", "boilerplate", BOILERPLATE["related_link"], 400),
-    Family("navigation", "boilerplate", BOILERPLATE["navigation"], 150),
-    Family("cookie_banner", "boilerplate", BOILERPLATE["cookie_banner"], 700),
-    Family("caption_prefix", "caption", CAPTION["caption_prefix"], 600),
-    Family("photo_credit", "caption", CAPTION["photo_credit"], 600),
-    Family("photo_caption", "caption", CAPTION["photo_caption"], 700),
+    *(
+        _family(reason, max_chars)
+        for reason, max_chars in (
+            ("ad_slot", 80),
+            ("read_more_link", 400),
+            ("comment_prompt", 200),
+            ("timestamp", 80),
+            ("share_row", 150),
+            ("follow_prompt", 150),
+            ("newsletter_prompt", 350),
+            ("tag_list", 400),
+            ("copyright_footer", 400),
+            ("author_bio", 600),
+            ("markup_residue", 300),
+            ("source_line", 200),
+            ("syndication", 300),
+            ("byline", 200),
+            ("credit_line", 300),
+            ("published_line", 150),
+            ("dateline_only", 80),
+            ("related_link", 400),
+            ("navigation", 150),
+            ("cookie_banner", 700),
+            ("caption_prefix", 600),
+            ("photo_credit", 600),
+            ("photo_caption", 700),
+        )
+    ),
 )
