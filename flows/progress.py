@@ -32,11 +32,10 @@ class Progress:
         self.total_files, self.total_steps = total_files, max(total_batches, 1)
         self.files = self.steps = self.n_bytes = 0
         self.stream = stream if stream is not None else sys.stderr
-        self.tty = force_tty or bool(getattr(self.stream, "isatty", lambda: False)())
-        self.enabled = enabled and self.tty
+        tty = force_tty or bool(getattr(self.stream, "isatty", lambda: False)())
         self.started = time.monotonic()
-        self.bar: Any = None
-        if self.enabled:
+        self.bar: Any = None  # None: no bar (disabled, or not a terminal)
+        if enabled and tty:
             from rich.console import Console
             from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
             from rich.progress import Progress as Bar
