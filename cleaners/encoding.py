@@ -561,7 +561,7 @@ FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, unescape_html=True, fix_
 # There are no ligatures, fullwidth forms, C1 or other controls, line breaks, surrogates or
 # terminal escapes, and none of them composes or decomposes under NFC.  NOT safe: U+3000
 # (ftfy makes it a space), U+2000/U+2001 (NFC turns them into U+2002/U+2003), U+FEFF (ftfy
-# removes it).  tests/test_encoding.py checks this exhaustively for strings up to 3 chars and
+# removes it).  tests/cleaners/test_encoding.py checks this exhaustively for strings up to 3 chars and
 # with hypothesis for longer ones.
 #
 # '©' (credit and copyright lines) is the one exception to the byte argument: it is 0xA9, a

@@ -882,7 +882,7 @@ def spelling_suspects(paragraphs: pl.DataFrame) -> pl.DataFrame:
 
 
 #: Characters on which Python's ``re`` and polars' regex engine agree about letters, digits, white
-#: space and lowercase (``tests/test_typos.py`` checks every one). A paragraph holding any other
+#: space and lowercase (``tests/cleaners/test_typos.py`` checks every one). A paragraph holding any other
 #: character is not screened: every detector runs on it.
 SAFE_CHARS = (
     r"\t\x20-\x7E\u00A0-\u00B1\u00B4-\u00B8\u00BA\u00BB\u00BF-\u012F\u0132-\u017E\u0180-\u024F"

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-# the bad-input generator (tests/badinput.py) is imported by name from the test modules
+# the helpers here (badinput.py, ui_helpers.py, gx_frames.py) are imported by name from the test
+# modules in tests/cleaners/, tests/flows/ and tests/schemas/
 sys.path.insert(0, str(Path(__file__).parent))
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")

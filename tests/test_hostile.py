@@ -382,7 +382,7 @@ def test_outputs_get_the_mode_of_a_plain_open(tmp_path: Path) -> None:
 
 
 def _validate_into(report_dir: Path) -> None:
-    from test_gx_suite import make_frames, to_polars
+    from gx_frames import make_frames, to_polars
 
     from schemas.gx_suite import validate_with_gx
 

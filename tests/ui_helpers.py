@@ -1,6 +1,6 @@
 """Helpers for the UI test: a real Prefect server on a free port, its REST API, headless Chromium.
 
-Used by ``tests/test_ui.py``; usable by hand too::
+Used by ``tests/flows/test_ui.py``; usable by hand too::
 
     with prefect_server(tmp_path) as server:
         print(server.ui_url)  # open it in a browser

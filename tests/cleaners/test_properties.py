@@ -162,7 +162,7 @@ def test_same_input_same_output(texts: list[str]) -> None:
 
 def test_same_output_across_hash_seeds(tmp_path: Path) -> None:
     """Two processes with different PYTHONHASHSEED write the same bytes (no set/dict-order leaks)."""
-    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    seeds = Path(__file__).resolve().parents[2] / "seeds"
     corpus = tmp_path / "in"
     write_corpus(corpus, [c for c in cases(big=False) if c.kind == "file"])
     for p in seeds.glob("*.txt"):

@@ -18,7 +18,7 @@ from ui_helpers import free_port, prefect_server, stop
 
 from flows.cli import build_parser
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 pytestmark = pytest.mark.slow
 

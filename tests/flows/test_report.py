@@ -12,7 +12,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ui_helpers import HOSTILE_LINES, ROOT
 
 

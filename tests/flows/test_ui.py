@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ui_helpers import (
     EVIL_HOST,
     HOSTILE_LINES,

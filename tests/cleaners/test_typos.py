@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from cleaners.typos import KINDS, Typo, count_names, find_typos, find_typos_in_text
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # shared/ sits beside the repository (../shared), as in CI; /work/shared on a developer machine
 GOLD_DIR = next(
     (d for d in (ROOT.parent / "shared" / "gold", Path("/work/shared/gold")) if d.is_dir()),

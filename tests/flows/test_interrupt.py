@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # A command whose shutdown after the interrupt never ends (as Prefect's did, waiting on a thread):
 # it says "ready", then on KeyboardInterrupt says "caught" and sleeps.

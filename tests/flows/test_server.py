@@ -17,7 +17,7 @@ from flows.server import TemporaryServer
 #: Runs flows, servers or long property searches: `bash scripts/test.sh --all` runs it.
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 

@@ -23,7 +23,7 @@ from flows.lock import OutputLocked, lock_path, output_busy, output_lock
 #: Runs flows, servers or long property searches: `bash scripts/test.sh --all` runs it.
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NEWSCLEAN = str(Path(sys.executable).parent / "newsclean")
 
 HOLD = """

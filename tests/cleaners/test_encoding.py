@@ -36,7 +36,7 @@ from cleaners.encoding import (
     split_lines,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 FTFY_CASES_DIR = Path("/work/shared/data/ftfy-test-cases")
 

@@ -14,7 +14,7 @@ import pytest
 #: Runs flows, servers or long property searches: `bash scripts/test.sh --all` runs it.
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _outputs(d: Path) -> dict[str, bytes]:

@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 from badinput import GOOD, subprocess_env
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NEWSCLEAN = str(Path(sys.executable).parent / "newsclean")
 
 

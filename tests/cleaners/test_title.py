@@ -15,7 +15,7 @@ from cleaners.training import titles
 from cleaners.training.labels import realworld_pages, seed_pages
 from cleaners.training.train import THRESHOLD
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 
 STORY = [

@@ -22,7 +22,7 @@ from cleaners.training.train import (
     training_table,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"  # the labelled data lives beside the checkout (CI has it too)
 
 

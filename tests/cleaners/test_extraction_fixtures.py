@@ -23,7 +23,7 @@ import pytest
 
 from cleaners.pipeline import Source, body_text, clean_corpus, documents
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PAGES = ROOT / "tests" / "fixtures" / "pages"
 NAMES = sorted(p.name[: -len(".body.txt")] for p in PAGES.glob("*.body.txt"))
 

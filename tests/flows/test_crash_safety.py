@@ -28,7 +28,7 @@ from flows.outputs import TMP_PREFIX
 pytestmark = pytest.mark.slow
 
 NEWSCLEAN = str(Path(sys.executable).parent / "newsclean")
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 N_FILES = 2000
 BATCH_MB = "0.05"  # about 70 files per batch: many task runs, so a kill lands between them
 
