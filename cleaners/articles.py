@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
 
 import polars as pl
+
+from cleaners.frames import ArticlesFrame, polars_schema
 
 _MONTHS = {
     m: i
@@ -217,20 +218,7 @@ def _metadata(row: dict) -> dict:
     }
 
 
-ARTICLE_SCHEMA: dict[str, Any] = {
-    "file": pl.Utf8,
-    "article": pl.Int32,
-    "title": pl.Utf8,
-    "subtitle": pl.Utf8,
-    "source": pl.Utf8,
-    "published": pl.Utf8,
-    "byline": pl.Utf8,
-    "dateline": pl.Utf8,
-    "paragraphs": pl.List(pl.Utf8),
-    "captions": pl.List(pl.Utf8),
-    "n_paragraphs": pl.Int32,
-    "n_words": pl.Int32,
-}
+ARTICLE_SCHEMA = polars_schema(ArticlesFrame)  # the frame build_articles returns
 
 
 def build_articles(lines: pl.DataFrame) -> pl.DataFrame:

@@ -33,6 +33,7 @@ import polars as pl
 
 from cleaners.articles import build_articles
 from cleaners.encoding import decode_bytes, repair_frame
+from cleaners.frames import FilesFrame, NamesFrame, RawLinesFrame, SourceSumsFrame, TyposFrame, polars_schema
 from cleaners.html import EXTRACTED_FROM_HTML, html_text, is_html_page
 from cleaners.lines import BLANK, collapse_ws, line_signals
 from cleaners.model import MODEL_FILE
@@ -54,28 +55,12 @@ def _models_digest() -> str:
 CLEANER_VERSION = f"0.3.6+{_models_digest()}"
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
-FILES_SCHEMA: dict[str, Any] = {
-    "file": pl.Utf8,
-    "sha256": pl.Utf8,
-    "n_bytes": pl.Int64,
-    "encoding": pl.Utf8,
-    "fallback_lines": pl.List(pl.Int32),
-    "extracted_from": pl.Utf8,  # "html" when the text is a page's main text (cleaners.html)
-    "error_kind": pl.Utf8,
-    "error_message": pl.Utf8,
-}
-RAW_SCHEMA: dict[str, Any] = {"file": pl.Utf8, "n": pl.Int32, "raw": pl.Utf8, "keep": pl.Boolean}
-TYPO_SCHEMA: dict[str, Any] = {
-    "file": pl.Utf8,
-    "article": pl.Int32,
-    "paragraph": pl.Int32,
-    "start": pl.Int32,
-    "end": pl.Int32,
-    "token": pl.Utf8,
-    "kind": pl.Utf8,
-    "suggestion": pl.Utf8,
-    "confidence": pl.Float64,
-}
+#: The dtype mappings of the cleaners' frames (:mod:`cleaners.frames` declares them).
+FILES_SCHEMA = polars_schema(FilesFrame)
+RAW_SCHEMA = polars_schema(RawLinesFrame)
+TYPO_SCHEMA = polars_schema(TyposFrame)
+NAMES_SCHEMA = polars_schema(NamesFrame)
+SUMS_SCHEMA = polars_schema(SourceSumsFrame)
 #: Columns of the lines frame that are written out (the signals stay in memory).
 LINE_COLUMNS = ["file", "n", "role", "reason", "article", "p_body", "raw", "text", "content", "fixes"]
 
@@ -195,15 +180,6 @@ def classify_lines(lines: pl.DataFrame, repeats: pl.DataFrame | None = None) -> 
     return assign_structure(line_signals(lines, repeats))
 
 
-NAMES_SCHEMA: dict[str, Any] = {
-    "file": pl.Utf8,
-    "article": pl.Int32,
-    "source": pl.Utf8,
-    "name": pl.Utf8,
-    "count": pl.Int64,
-}
-
-
 def name_rows(articles: pl.DataFrame) -> pl.DataFrame:
     """Capitalised name counts of every article, one row per (file, article, source, name), in
     article order and then name order (:func:`cleaners.typos.name_counts`)."""
@@ -214,9 +190,6 @@ def name_rows(articles: pl.DataFrame) -> pl.DataFrame:
         .join(keys, on="key", how="left", maintain_order="left")
         .select([pl.col(c).cast(t) for c, t in NAMES_SCHEMA.items()])
     )
-
-
-SUMS_SCHEMA: dict[str, Any] = {"source": pl.Utf8, "name": pl.Utf8, "count": pl.Int64}
 
 
 def source_sums(rows: pl.LazyFrame) -> pl.DataFrame:

@@ -13,6 +13,7 @@ import pandera.polars as pa
 import polars as pl
 from pandera.errors import SchemaErrors
 
+from cleaners.frames import ArticlesFrame, TyposFrame, polars_schema
 from cleaners.lines import BLANK
 from cleaners.structure import ROLES
 from cleaners.typos import KINDS as TYPO_KINDS
@@ -36,15 +37,6 @@ class LineHashesModel(pa.DataFrameModel):
 
     file: str
     h: pl.UInt64
-
-
-def polars_schema(model: type[pa.DataFrameModel]) -> dict[str, Any]:
-    """The column -> polars dtype mapping of a model (to build its frame from rows).
-
-    >>> polars_schema(LineHashesModel)
-    {'file': String, 'h': UInt64}
-    """
-    return dict(model.empty().schema)
 
 
 class LinesModel(pa.DataFrameModel):
@@ -86,8 +78,8 @@ class LinesModel(pa.DataFrameModel):
         coerce = False
 
 
-class ArticlesModel(pa.DataFrameModel):
-    """One row per article."""
+class ArticlesModel(ArticlesFrame):
+    """One row per article (:class:`cleaners.frames.ArticlesFrame`), with the output's checks."""
 
     file: str
     article: pl.Int32 = pa.Field(ge=0)
@@ -138,8 +130,8 @@ class ArticlesModel(pa.DataFrameModel):
         strict = False
 
 
-class TyposModel(pa.DataFrameModel):
-    """One row per typo flag."""
+class TyposModel(TyposFrame):
+    """One row per typo flag (:class:`cleaners.frames.TyposFrame`), with the output's checks."""
 
     file: str
     article: pl.Int32 = pa.Field(ge=0)
