@@ -66,12 +66,9 @@ from flows.outputs import (
     discover_names,
     dump_json,
     output_stems,
-    outputs_of_stems,
     own_dir,
     present,
-    previous_outputs,
     read_source,
-    remove_stale,
     same_names,
     same_names_message,
     write_documents,
@@ -438,13 +435,10 @@ class _Run:
             raise ValueError(same_names_message(clash))
         self.stems = output_stems([_name(p) for p in self.paths])
         self.batches = make_batches(self.paths, batch_bytes)
-        self.state = run_state.load_state(self.state_dir, self.out_dir, force)
-        self.pending = run_state.read_pending(self.state_dir)  # a killed run's: its files are cleaned again
-        unfinished = set(self.pending["files"])
+        self.state = run_state.RunState.load(self.out_dir, force)  # a killed run's files are cleaned again
         # a file keeps its outputs only under the stem it had: a new name can take its stem (stems
         # are handed out in name order), and it then gets the stem it has in this run and is cleaned
-        before = run_state.previous_stems(self.out_dir) if len(self.state["files"]) else {}
-        self.known = run_state.known_files(self.state["files"], self.stems, before, unfinished)
+        self.known = self.state.known(self.stems)
         self.bar = Progress(
             total_files=len(self.paths), total_batches=len(self.batches) * 3, enabled=progress
         )
@@ -477,14 +471,14 @@ class _Run:
         decoded again (its lines' roles may change)."""
         # the kept files' rows of the last state and this run's parts, read as the group-by goes
         self.hashes = [
-            self.state["hashes"].filter(pl.col("file").is_in(list(self.unchanged))),
+            self.state.hashes.filter(pl.col("file").is_in(list(self.unchanged))),
             *(pl.scan_parquet(d.hashes) for d in self.decoded if d.hashes is not None),
         ]
         # a line seen in one file only is the default (repeat_files 1): the batches get just the rest
         self.repeated = repeated_lines(pl.concat(self.hashes))
         self.repeat_sig = run_state.repeat_sigs(pl.concat(self.hashes), self.repeated)
-        self.old = {r["file"]: r for r in self.state["files"].iter_rows(named=True)}
-        changed = run_state.context_changed(self.unchanged, self.old, self.repeat_sig)
+        self.same_bytes = list(self.unchanged)  # for the plan: known files whose bytes did not change
+        changed = self.state.redo_context(self.unchanged, self.repeat_sig)
         if changed:
             redo = set(changed)
             paths = [p for p in self.paths if _name(p) in redo]
@@ -510,17 +504,26 @@ class _Run:
         """Name counts pooled per source. An unchanged file whose source's counts moved
         (``moved``) gets its typos redone: its lines and articles are re-staged from the last
         run's tables, as one more batch."""
-        unchanged, old = self.unchanged, self.old
-        self.kept_names = self.state["names"].filter(pl.col("file").is_in(list(unchanged)))
+        unchanged = self.unchanged
+        self.kept_names = self.state.names.filter(pl.col("file").is_in(list(unchanged)))
         sums = [source_sums(self.kept_names), *(s for s in self.sums if s is not None)]
         self.pooled = pool_names(_concat(sums, SUMS_SCHEMA))
         self.sources_of = [[] if s is None else s["source"].unique().sort().to_list() for s in self.sums]
         self.names_sig = {
             s: run_state.signature([f"{k}:{v}" for k, v in c.items()]) for s, c in self.pooled.items()
         }
-        self.moved = run_state.moved_files(unchanged, old, self.names_sig)
-        self.keep = sorted(set(unchanged) - set(self.moved))
-        self.prev = run_state.previous_rows(self.out_dir, sorted(unchanged))
+        names = [_name(p) for p in self.paths]
+        plan = self.state.plan(names, self.same_bytes, self.repeat_sig, self.names_sig)
+        self.moved, self.keep = list(plan.redo_typos), list(plan.keep)
+        self.log.info(
+            "%d files cleaned (%d of them for their repeated lines), %d keep their outputs, "
+            "%d get their typos redone",
+            len(plan.clean),
+            len(plan.redo_context),
+            len(plan.keep),
+            len(plan.redo_typos),
+        )
+        self.prev = self.state.previous_rows(sorted(unchanged))
         if self.moved:
             self._restage_moved()
         self.timer.lap("names")
@@ -549,9 +552,7 @@ class _Run:
         """Typos, pandera validation, documents and quarantine entries of every batch that got
         this far; then the worker processes stop."""
         self.file_rows = self.new_files.unique("file", keep="last")
-        run_state.write_pending(
-            self.state_dir, self.pending, self.file_rows["file"].to_list(), self.stems
-        )  # before any output
+        self.state.mark_pending(self.file_rows["file"].to_list(), self.stems)  # before any output
         n_new = len(self.todo_batches) - bool(self.moved)
         self.stages = [self.work / f"stage-{i:05d}" for i in range(n_new)] + (
             [self.work / "stage-moved"] if self.moved else []
@@ -633,13 +634,11 @@ class _Run:
             atomic_write_parquet(self.out_dir / f"{t}.parquet", df)
         self.outputs = [*self.written, *self._kept_documents(), *(f"{t}.parquet" for t in run_state.TABLES)]
         # after a failed batch nothing is deleted: its files' earlier outputs stay until it succeeds
-        previous = [*previous_outputs(self.out_dir), *outputs_of_stems(self.out_dir, self.pending["stems"])]
-        self.removed = [] if self.failed else remove_stale(self.out_dir, self.outputs, previous)
+        self.removed = [] if self.failed else self.state.remove_stale(self.outputs)
         # the kept rows (the moved files' among them) and the rows of this run's classified batches
         new_stages = self.stages[: len(self.stages) - bool(self.moved)]
         name_parts = [self.kept_names, *_sources(None, new_stages, ".names.parquet", set())]
-        run_state.save_state(
-            self.state_dir,
+        self.state.save(
             self.files,
             self.hashes,
             name_parts,
@@ -740,7 +739,7 @@ class _Run:
         manifest["phase_peak_rss_mib"] = self.timer.peak_rss_mib
         atomic_write_bytes(self.out_dir / "run-manifest.json", dump_json(manifest))
         if not self.failed:  # after a failed batch its files' outputs stay as they were: cleaned next run
-            (self.state_dir / run_state.PENDING_FILE).unlink(missing_ok=True)
+            self.state.finish()
         return summary
 
     def log_end(self, summary: RunSummary) -> None:

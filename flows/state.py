@@ -7,9 +7,12 @@ content hashes of its lines, and the names it cites. A file whose three are unch
 outputs; ``force`` recleans all. ``pending.json`` names the files a run is rewriting, written
 before any output and removed after the manifest: a killed run's files are cleaned again.
 
-The decisions are pure functions of that state (:func:`known_files`, :func:`context_changed`,
-:func:`moved_files`), so they are tested without Prefect; the flow (:mod:`flows.clean_flow`)
-calls them between its batches.
+:class:`RunState` is that state: :meth:`RunState.load` reads it, :meth:`RunState.plan` decides
+which files keep their outputs and which are cleaned again (a :class:`Plan`), and
+:meth:`RunState.save` writes the next one. The decisions are pure functions of the state
+(:func:`known_files`, :func:`context_changed`, :func:`moved_files`), so they are tested without
+Prefect; the flow (:mod:`flows.clean_flow`) calls them between its batches, as their inputs
+become known.
 """
 
 from __future__ import annotations
@@ -17,13 +20,23 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from cleaners.pipeline import CLEANER_VERSION, NAMES_SCHEMA
-from flows.outputs import atomic_write_bytes, atomic_write_parquet, dump_json, write_sorted_by_file
+from flows.outputs import (
+    atomic_write_bytes,
+    atomic_write_parquet,
+    dump_json,
+    outputs_of_stems,
+    previous_outputs,
+    remove_stale,
+    write_sorted_by_file,
+)
 from schemas.frames import LineHashesModel, StateFilesModel, polars_schema
 
 TABLES = ("files", "lines", "articles", "typos")
@@ -220,3 +233,113 @@ def moved_files(
         for f in unchanged
         if old[f]["source"] is not None and old[f]["names_sig"] != names_sig.get(old[f]["source"], "")
     ]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Which files a run cleans, and which keep their outputs (every input is in exactly one of
+    ``clean`` and ``keep``, or in ``redo_typos``)."""
+
+    clean: tuple[str, ...]  # new, changed, unfinished or re-stemmed; redo_context among them
+    redo_context: tuple[str, ...]  # bytes unchanged, but which of their lines repeat elsewhere moved
+    redo_typos: tuple[str, ...]  # bytes and context unchanged, their source's pooled names moved
+    keep: tuple[str, ...]  # every output kept
+
+
+@dataclass
+class RunState:
+    """The state the last run left in ``out_dir`` (``.state/``): its files' rows, their line
+    hashes and names, what it was rewriting when it stopped (``pending``), and the stems its
+    outputs were written under (``before``)."""
+
+    out_dir: Path
+    files: pl.DataFrame
+    hashes: pl.LazyFrame
+    names: pl.LazyFrame
+    pending: dict[str, list[str]] = field(default_factory=lambda: {"files": [], "stems": []})
+    before: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def state_dir(self) -> Path:
+        return self.out_dir / ".state"
+
+    @classmethod
+    def load(cls, out_dir: Path, force: bool) -> RunState:
+        """The last run's state; empty with ``force``, or when it is missing, unreadable or
+        written by another cleaner version. A killed run's files are never known."""
+        state_dir = out_dir / ".state"
+        st = load_state(state_dir, out_dir, force)
+        before = previous_stems(out_dir) if len(st["files"]) else {}
+        return cls(out_dir, st["files"], st["hashes"], st["names"], read_pending(state_dir), before)
+
+    @cached_property
+    def old(self) -> dict[str, dict[str, Any]]:
+        """The last run's row of each file, by file."""
+        return {r["file"]: r for r in self.files.iter_rows(named=True)}
+
+    def known(self, stems: Mapping[str, str]) -> dict[str, str]:
+        """The files that may keep their outputs, with their sha256 then (:func:`known_files`)."""
+        return known_files(self.files, stems, self.before, set(self.pending["files"]))
+
+    def redo_context(self, unchanged: Iterable[str], repeat_sig: Mapping[str, str]) -> list[str]:
+        """The unchanged files whose repeated lines moved (:func:`context_changed`)."""
+        return context_changed(unchanged, self.old, repeat_sig)
+
+    def plan(
+        self,
+        inputs: Iterable[str],
+        unchanged: Iterable[str],
+        repeat_sig: Mapping[str, str],
+        names_sig: Mapping[str, str],
+    ) -> Plan:
+        """The plan for ``inputs``, given the files whose bytes are those of the last run
+        (``unchanged``: known, same sha256) and the cross-file signatures of this run. ``keep``
+        is sorted; the others keep the order they are given in.
+
+        >>> st = RunState(Path("out"), pl.DataFrame({"file": ["a", "b", "c"], "sha256": ["1", "2", "3"],
+        ...     "repeat_sig": ["", "r", ""], "source": ["S", None, "T"], "names_sig": ["n", "", "m"]}),
+        ...     pl.LazyFrame(), pl.LazyFrame())
+        >>> st.plan(["a", "b", "c", "d"], ["a", "b", "c"], {"b": "r2"}, {"S": "n", "T": "m2"})
+        Plan(clean=('b', 'd'), redo_context=('b',), redo_typos=('c',), keep=('a',))
+        """
+        same = list(unchanged)
+        context = self.redo_context(same, repeat_sig)
+        still = [f for f in same if f not in set(context)]
+        typos = moved_files(still, self.old, names_sig)
+        keep = sorted(set(still) - set(typos))
+        settled = set(still)
+        return Plan(
+            clean=tuple(f for f in inputs if f not in settled),
+            redo_context=tuple(context),
+            redo_typos=tuple(typos),
+            keep=tuple(keep),
+        )
+
+    def mark_pending(self, files: list[str], stems: dict[str, str]) -> None:
+        """Name the files this run rewrites, before any output (:func:`write_pending`)."""
+        write_pending(self.state_dir, self.pending, files, stems)
+
+    def previous_rows(self, files: list[str]) -> dict[str, Any]:
+        """The last run's table rows of ``files`` (:func:`previous_rows`)."""
+        return previous_rows(self.out_dir, files)
+
+    def remove_stale(self, outputs: Iterable[str | Path]) -> list[Path]:
+        """Delete what the last run (or an unfinished one) wrote and this run did not."""
+        previous = [*previous_outputs(self.out_dir), *outputs_of_stems(self.out_dir, self.pending["stems"])]
+        return remove_stale(self.out_dir, outputs, previous)
+
+    def save(
+        self,
+        files: pl.DataFrame,
+        hashes: list[pl.LazyFrame],
+        names: list[pl.LazyFrame],
+        repeat_sig: dict[str, str],
+        names_sig: dict[str, str],
+        articles: pl.DataFrame,
+    ) -> None:
+        """Write the next run's state (:func:`save_state`)."""
+        save_state(self.state_dir, files, hashes, names, repeat_sig, names_sig, articles)
+
+    def finish(self) -> None:
+        """The run wrote everything: nothing is pending."""
+        (self.state_dir / PENDING_FILE).unlink(missing_ok=True)
