@@ -50,6 +50,14 @@ class CleanerConfig:
     #: A word rarer than ``known_zipf`` is flagged only when a one-edit neighbour is this much more
     #: common (siad: said). Chosen by 5-fold cross-validation over typos-dev (docs/typos.md).
     rare_gap: float = 3.1
+    #: A flagged word's correction is at least this common (zipf).
+    fix_min_zipf: float = 3.5
+    #: A capitalised word used more often than this (in its source's articles) is a name in its
+    #: own right, never a slip of a common word (cleaners.typos._check_title). Chosen by 5-fold
+    #: cross-validation over typos-dev (docs/typos.md).
+    slip_max_uses: int = 1
+    #: Shorter capitalised words are never judged as slips of a common word.
+    slip_min_chars: int = 4
     #: Below this zipf a known word may be a two-edit misspelling of a common word (tarrifs).
     very_rare_zipf: float = 1.5
     #: Codespell entries that are this common in wordfreq are treated as real words.

@@ -434,7 +434,9 @@ def _check_lower(w: str) -> tuple[str | None, float] | None:
         near = [
             c for c in _candidates(w, 1 if z >= CONFIG.very_rare_zipf else 2) if not _is_inflected(w, c[0])
         ]
-        if any(c[2] >= max(3.5, z + CONFIG.rare_gap) for c in near):  # flagged; the nearest, commonest fix
+        if any(
+            c[2] >= max(CONFIG.fix_min_zipf, z + CONFIG.rare_gap) for c in near
+        ):  # flagged; the nearest, commonest fix
             return near[0][0], 0.7 if near[0][1] == 1 else 0.6
         return None
     cands = _candidates(w)
@@ -497,15 +499,78 @@ def _misspellings(p: str, counts: Mapping[str, int]) -> Iterable[_Hit]:
                     if tail and fix is not None and "'" not in fix:
                         fix += tail.group().replace("'", "’") if "’" in w else tail.group()
                 yield base + s, base + e, "misspelling", fix, conf
-            elif (
-                w[0].isupper()
-                and w[1:].islower()
-                and counts.get(w, 0) < 2
-                and _is_sentence_start(p, base + s)
-            ):
-                fix2 = _codespell().get(w.lower())  # Goverment officials said ...
-                if fix2 is not None:
-                    yield base + s, base + e, "misspelling", fix2[:1].upper() + fix2[1:], 0.85
+            elif w[0].isupper() and w[1:].islower():
+                hit = _title_hit(p, w, base + s, counts)
+                if hit is not None:
+                    yield hit
+
+
+def _title_hit(p: str, w: str, start: int, counts: Mapping[str, int]) -> _Hit | None:
+    """A capitalised word of ``p`` at ``start``: one of codespell's misspellings starting a
+    sentence (Goverment officials said ...), or a slip of a common word (:func:`_check_title`)."""
+    if counts.get(w, 0) < 2 and _is_sentence_start(p, start):
+        fix = _codespell().get(w.lower())
+        if fix is not None:
+            return start, start + len(w), "misspelling", fix[:1].upper() + fix[1:], 0.85
+    name = _name_form(w)
+    if counts.get(name, 0) > CONFIG.slip_max_uses:
+        return None
+    slip = _check_title(name.lower().replace("’", "'"))
+    if slip is None:
+        return None
+    return start, start + len(name), "misspelling", slip[:1].upper() + slip[1:], 0.7
+
+
+def _slips(w: str) -> set[str]:
+    """The words ``w`` is a slip of when typed with a letter left out, a letter typed twice, or
+    two neighbouring letters swapped (the inverse of :func:`_slip_forms`).
+
+    >>> sorted(c for c in _slips("chinna") | _slips("jnoes") if _zipf(c) > 4)
+    ['china', 'jones']
+    """
+    out = {w[:i] + ch + w[i:] for i in range(len(w) + 1) for ch in "abcdefghijklmnopqrstuvwxyz"}
+    out.update(w[:i] + w[i + 1 :] for i in range(len(w) - 1) if w[i] == w[i + 1])
+    out.update(w[:i] + w[i + 1] + w[i] + w[i + 2 :] for i in range(len(w) - 1))
+    out.discard(w)
+    return out
+
+
+def _slip_forms(c: str) -> Iterable[str]:
+    """What ``c`` becomes with a letter left out, a letter typed twice, or two neighbours swapped.
+
+    >>> sorted(_slip_forms("ab"))
+    ['a', 'aab', 'abb', 'b', 'ba']
+    """
+    for i in range(len(c)):
+        yield c[:i] + c[i + 1 :]
+        yield c[:i] + c[i] + c[i:]
+    for i in range(len(c) - 1):
+        yield c[:i] + c[i + 1] + c[i] + c[i + 2 :]
+
+
+@functools.lru_cache(maxsize=65536)
+def _check_title(w: str) -> str | None:
+    """The common word a capitalised word (lowercased, no possessive) slipped from, or None.
+
+    A capitalised word is usually a name, and a rare or unknown one is no error: it is flagged
+    only when it is rare (under ``known_zipf``) and a common word (``fix_min_zipf``, and
+    ``rare_gap`` more common) becomes it with one letter left out, typed twice, or swapped with
+    its neighbour, not by an ending (Chicag, Russsian, Jnoes; Pamir is not "pair" misspelt).
+
+    >>> _check_title("chicag"), _check_title("russsian"), _check_title("jnoes"), _check_title("moscow")
+    ('chicago', 'russian', 'jones', None)
+    >>> _check_title("pamir"), _check_title("controls")
+    (None, None)
+    """
+    if len(w) < CONFIG.slip_min_chars or len(w) > CONFIG.max_word_chars or not w.isalpha():
+        return None
+    z = _zipf(w)
+    if z >= CONFIG.known_zipf:
+        return None
+    best = max(((_zipf(c), c) for c in _slips(w) if not _is_inflected(w, c)), default=None)
+    if best is None or best[0] < max(CONFIG.fix_min_zipf, z + CONFIG.rare_gap):
+        return None
+    return best[1]
 
 
 _DOUBLE = re.compile(rf"(?<![\w’'-])({_LETTERS}+)\s+(\1)(?![\w’'-])", re.IGNORECASE)
@@ -839,6 +904,21 @@ def codespell_words() -> pl.DataFrame:
 
 
 #: The word pattern of :data:`_WORD`, for polars.
+@functools.cache
+def slip_forms() -> pl.DataFrame:
+    """Every rare word a common one becomes by a slip (:func:`_slip_forms`), as a frame to join
+    against: a capitalised word outside it is never flagged as one (:func:`_check_title`)."""
+    table = _zipf_table()
+    forms = {
+        f
+        for c, z in table.items()
+        if z >= CONFIG.fix_min_zipf and c.isalpha()
+        for f in _slip_forms(c)
+        if len(f) >= CONFIG.slip_min_chars and table.get(f, 0.0) < CONFIG.known_zipf
+    }
+    return pl.DataFrame({"word": sorted(forms)}, schema={"word": pl.Utf8})
+
+
 WORD_PATTERN = r"[^\W\d_]+(?:['’][^\W\d_]+)*"
 
 
@@ -846,7 +926,8 @@ def spelling_suspects(paragraphs: pl.DataFrame) -> pl.DataFrame:
     """The (``key``, ``paragraph``) pairs whose text may hold a misspelling, by joins, not Python per word.
 
     ``paragraphs`` has ``key``, ``paragraph`` and ``text``. A paragraph is a suspect when a lowercase
-    word is outside :func:`vocabulary`, or a capitalised word is one of codespell's misspellings;
+    word is outside :func:`vocabulary`, or a capitalised word is one of codespell's misspellings
+    or one of :func:`slip_forms`;
     every other paragraph gives no misspelling flag, so :func:`find_typos` may skip that check.
 
     >>> df = pl.DataFrame({"key": [0, 0], "paragraph": [0, 1], "text": ["He said so.", "We recieve it."]})
@@ -872,10 +953,12 @@ def spelling_suspects(paragraphs: pl.DataFrame) -> pl.DataFrame:
         .filter((first != first.str.to_lowercase()) & (rest == rest.str.to_lowercase()))
         .with_columns(low=low)
     )
+    name_low = pl.col("low").str.replace(r"'s$", "")  # possessive folded, as _name_form does
     known_slip = pl.concat(
         [
             caps.join(codespell_words(), left_on="low", right_on="word", how="semi"),
             caps.join(codespell_words(), left_on="raw_low", right_on="word", how="semi"),
+            caps.join(slip_forms(), left_on=name_low, right_on="word", how="semi"),
         ]
     )
     return pl.concat([unknown, known_slip]).select("key", "paragraph").unique().sort("key", "paragraph")

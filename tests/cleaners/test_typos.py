@@ -141,6 +141,31 @@ def test_name_inconsistency() -> None:
     ]
 
 
+def test_capitalised_slip_of_a_common_word() -> None:
+    """A rare capitalised word that a common word becomes with a letter left out, typed twice, or
+    swapped with its neighbour is flagged with that word, possessive kept outside the span."""
+    ps = ["Wheat rose in Chicag on Friday.", "The Russsian Federation and Egyppt’s army met Jnoes."]
+    assert [(t.token, t.kind, t.suggestion) for t in find_typos(ps)] == [
+        ("Chicag", "misspelling", "Chicago"),
+        ("Russsian", "misspelling", "Russian"),
+        ("Egyppt", "misspelling", "Egypt"),
+        ("Jnoes", "misspelling", "Jones"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Climbers crossed the Pamir range.",  # a name one substitution from "pair"
+        "Moer said so. Moer left. The firm Moer grew.",  # used three times: a name in its own right
+        "Shares of Controls Inc rose.",  # an ending, not a slip
+        "Ezer Weizman spoke in Tel Aviv.",
+    ],
+)
+def test_rare_names_are_not_capitalised_slips(paragraph: str) -> None:
+    assert [t for t in find_typos([paragraph]) if t.kind == "misspelling"] == []
+
+
 def test_name_counts_from_corpus() -> None:
     article = ["Minister Budanov spoke.", "Officials met Budanow later."]
     assert _flags(*article) == []  # one each: no dominant spelling in the article
@@ -351,6 +376,9 @@ _SCREEN_WORDS = st.sampled_from(
         "Kim",
         "Kim’s",
         "Kym",
+        "Chicag",
+        "Egyppt’s",
+        "Russsian",
     ]
 )
 
