@@ -41,7 +41,7 @@ def _scorer(shared: Path) -> Any:
 
 def _flags(docs: list[dict], gap: float) -> dict[str, list[dict]]:
     typos.CONFIG = dataclasses.replace(typos.CONFIG, rare_gap=gap)
-    typos._check_lower.cache_clear()
+    typos.release_lexicons()  # the word tables and per-word decisions follow the gap
     return {
         d["id"]: [
             {"start": t.start, "end": t.end, "kind": t.kind, "suggestion": t.suggestion}

@@ -492,6 +492,8 @@ def _misspellings(p: str, counts: Mapping[str, int]) -> Iterable[_Hit]:
             if w.islower():
                 res = _check_word(w)
                 if res is None:
+                    res = _real_word_slip(p, base + s, base + e, w)
+                if res is None:
                     continue
                 fix, conf = res
                 if "'" in w or "’" in w:
@@ -571,6 +573,103 @@ def _check_title(w: str) -> str | None:
     if best is None or best[0] < max(CONFIG.fix_min_zipf, z + CONFIG.rare_gap):
         return None
     return best[1]
+
+
+def _edits1(w: str) -> Iterable[str]:
+    """The strings one edit from ``w``: a letter deleted, inserted, replaced, or two swapped."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    for i in range(len(w) + 1):
+        if i < len(w):
+            yield w[:i] + w[i + 1 :]
+            if i + 1 < len(w):
+                yield w[:i] + w[i + 1] + w[i] + w[i + 2 :]
+        for ch in letters:
+            yield w[:i] + ch + w[i:]
+            if i < len(w):
+                yield w[:i] + ch + w[i + 1 :]
+
+
+def _confusable(w: str) -> tuple[str, ...]:
+    """The far commoner words one edit from the known word ``w``, best first (its candidates at
+    least ``rare_gap`` more common and ``fix_min_zipf`` common, not an ending away)."""
+    z = _zipf(w)
+    return tuple(
+        c
+        for c, _, zc in _candidates(w, 1)
+        if zc >= max(CONFIG.fix_min_zipf, z + CONFIG.rare_gap)
+        and not (_is_inflected(w, c) or _is_inflected(c, w))
+    )
+
+
+@functools.cache
+def confusables() -> dict[str, tuple[str, ...]]:
+    """Known words a far commoner word is one edit from, with those words best first (tie: the,
+    fro: for, from; thee: the): a slip of the commoner word types them. Found from the commoner
+    words' edits, so only the 1,400 or so such words are looked up.
+
+    >>> confusables()["thee"], confusables()["fro"], "house" in confusables()
+    (('the',), ('for', 'from'), False)
+    """
+    table = _zipf_table()
+    floor = CONFIG.known_zipf + CONFIG.rare_gap
+    found: set[str] = set()
+    for c, zc in table.items():
+        if zc >= floor and c.isalpha():
+            found.update(
+                v for v in _edits1(c) if CONFIG.known_zipf <= table.get(v, 0.0) <= zc - CONFIG.rare_gap
+            )
+    out = {}
+    for w in sorted(found):
+        fixes = _confusable(w)
+        if fixes:
+            out[w] = fixes
+    return out
+
+
+@functools.cache
+def _bigrams() -> frozenset[str]:
+    """The word pairs ("of the") of the English bigram counts symspellpy ships
+    (``frequency_bigramdictionary_en_243_342.txt``, 243,000 pairs from Google Books n-grams):
+    which two words are seen side by side. Only the file is read."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("symspellpy")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("symspellpy is not installed: the real-word check needs its bigram counts")
+    path = Path(spec.submodule_search_locations[0]) / "frequency_bigramdictionary_en_243_342.txt"
+    with path.open(encoding="utf-8") as f:
+        return frozenset(" ".join(line.split(" ", 2)[:2]) for line in f)
+
+
+_WORD_BEFORE = re.compile(rf"({_LETTERS}+) +$")
+_WORD_AFTER = re.compile(rf" +({_LETTERS}+)")
+
+
+def _real_word_slip(p: str, start: int, end: int, w: str) -> tuple[str | None, float] | None:
+    """A known word of ``p`` (``p[start:end] == w``) that is a slip of a far commoner one (:func:`confusables`):
+    flagged when neither word beside it is ever seen next to it and one is seen next to the
+    commoner word (``said thee government``: "said thee" and "thee government" are never seen,
+    "the government" is).
+
+    >>> _real_word_slip("He said thee government fell.", 8, 12, "thee")
+    ('the', 0.6)
+    >>> _real_word_slip("My country, ’tis of thee I sing.", 20, 24, "thee") is None  # "of thee" is seen
+    True
+    """
+    fixes = confusables().get(w)
+    if not fixes:
+        return None
+    seen = _bigrams()
+    before = _WORD_BEFORE.search(p, 0, start)
+    after = _WORD_AFTER.match(p, end)
+    left = [before.group(1).lower()] if before else []
+    right = [after.group(1).lower()] if after else []
+    if any(f"{b} {w}" in seen for b in left) or any(f"{w} {a}" in seen for a in right):
+        return None
+    for fix in fixes:  # the first the context has been seen with
+        if any(f"{b} {fix}" in seen for b in left) or any(f"{fix} {a}" in seen for a in right):
+            return fix, 0.6
+    return None
 
 
 _DOUBLE = re.compile(rf"(?<![\w’'-])({_LETTERS}+)\s+(\1)(?![\w’'-])", re.IGNORECASE)
@@ -888,11 +987,15 @@ def vocabulary() -> pl.DataFrame:
     """Lowercase words the misspelling check always accepts, as a frame to join against.
 
     Known to wordfreq (zipf >= the known threshold), not one of codespell's misspellings, not
-    the "-ys" plural slip. A word outside it may be flagged; a word inside it never is.
+    the "-ys" plural slip, not one of the :func:`confusables`. A word outside it may be flagged; a
+    word inside it never is.
     """
     cs = _codespell()
+    slips = confusables()
     words = [
-        w for w, z in _zipf_table().items() if z >= CONFIG.known_zipf and w not in cs and not _ys_slip(w)
+        w
+        for w, z in _zipf_table().items()
+        if z >= CONFIG.known_zipf and w not in cs and not _ys_slip(w) and w not in slips
     ]
     return pl.DataFrame({"word": words}, schema={"word": pl.Utf8})
 
@@ -1147,7 +1250,8 @@ def find_typos_in_text(text: str) -> list[Typo]:
 def release_lexicons() -> None:
     """Drop the loaded word tables and the per-word caches (~95 MiB); the next check loads them again.
 
-    For a process that is done checking typos and has other work to do.
+    For a process that is done checking typos and has other work to do, or that changed
+    :data:`~cleaners.config.CONFIG` (the tables follow its thresholds).
 
     >>> _ = _zipf_table(); release_lexicons(); _zipf_table.cache_info().currsize
     0
@@ -1160,6 +1264,10 @@ def release_lexicons() -> None:
         _pool,
         _candidates,
         _check_lower,
+        _check_title,
+        confusables,
+        slip_forms,
+        _bigrams,
         vocabulary,
         codespell_words,
     ):

@@ -166,6 +166,15 @@ def test_rare_names_are_not_capitalised_slips(paragraph: str) -> None:
     assert [t for t in find_typos([paragraph]) if t.kind == "misspelling"] == []
 
 
+def test_real_word_slip_in_a_context_never_seen_with_it() -> None:
+    """A known word one edit from a far commoner one is flagged when neither neighbour is ever
+    seen beside it and one is seen beside the commoner word; a context that fits it keeps it."""
+    flagged = find_typos(["Officials said thee government fell.", "They waited fro the bus."])
+    assert [(t.token, t.suggestion) for t in flagged] == [("thee", "the"), ("fro", "for")]
+    fine = ["They sang of thee at dawn.", "Traders hurried to and fro.", "He wore a tie to court."]
+    assert [t for t in find_typos(fine) if t.kind == "misspelling"] == []
+
+
 def test_name_counts_from_corpus() -> None:
     article = ["Minister Budanov spoke.", "Officials met Budanow later."]
     assert _flags(*article) == []  # one each: no dominant spelling in the article
@@ -379,6 +388,10 @@ _SCREEN_WORDS = st.sampled_from(
         "Chicag",
         "Egyppt’s",
         "Russsian",
+        "thee",
+        "of",
+        "tie",
+        "government",
     ]
 )
 
