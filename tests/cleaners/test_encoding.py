@@ -54,7 +54,10 @@ def _load_cases(name: str) -> list[dict[str, str]]:
     return cases
 
 
-FTFY_CASES = {name: _load_cases(name) for name in ("in-the-wild", "synthetic", "negative", "known-failures")}
+FTFY_CASES = {
+    name: _load_cases(name)
+    for name in ("in-the-wild", "synthetic", "negative", "language-names", "known-failures")
+}
 
 
 def _seed_lines() -> list[str]:
@@ -198,7 +201,9 @@ def _case_params(names: tuple[str, ...]) -> list[object]:
     return params
 
 
-@pytest.mark.parametrize("case", _case_params(("in-the-wild", "synthetic", "negative", "known-failures")))
+@pytest.mark.parametrize(
+    "case", _case_params(("in-the-wild", "synthetic", "negative", "language-names", "known-failures"))
+)
 def test_ftfy_cases(case: dict[str, str]) -> None:
     got, _ = repair_line(case["original"])
     expected = _expected_for_project(case)
@@ -208,6 +213,8 @@ def test_ftfy_cases(case: dict[str, str]) -> None:
 def test_ftfy_cases_present() -> None:
     assert len(FTFY_CASES["in-the-wild"]) > 50
     assert len(FTFY_CASES["negative"]) > 20
+    # the 151 cases ftfy expects to pass: in-the-wild, synthetic, negative and language names
+    assert sum(len(FTFY_CASES[n]) for n in ("in-the-wild", "synthetic", "negative", "language-names")) == 151
 
 
 def test_ftfy_expected_side_barely_touched_by_quote_restoration() -> None:
