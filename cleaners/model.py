@@ -142,27 +142,35 @@ class LineModel:
             return np.zeros(0)
         return self._stages(features)[1]
 
+    def score_lines(self, features: pl.DataFrame) -> tuple[list[float], np.ndarray, np.ndarray]:
+        """``p_body`` of each line, with the sequence stage's inputs and raw scores (for
+        :meth:`explain`)."""
+        if features.height == 0:
+            return [], np.zeros((0, len(SEQUENCE_GROUPS))), np.zeros(0)
+        x2, raw = self._stages(features)
+        return (1.0 / (1.0 + np.exp(-raw))).tolist(), x2, raw
+
+    def explain(self, x2: np.ndarray) -> list[str]:
+        """For each row of the sequence stage's inputs, the feature group that weighed most
+        against body: the group whose SHAP contributions to its score sum lowest. Rows are
+        explained one by one, so a subset gets the answers the whole would."""
+        if len(x2) == 0:
+            return []
+        contrib = np.asarray(self.sequence_stage.predict(x2, pred_contrib=True, num_threads=1))[:, :-1]
+        names = group_names()
+        member = np.zeros((len(SEQUENCE_GROUPS), len(names)))
+        for j, g in enumerate(SEQUENCE_GROUPS):
+            member[j, names.index(g)] = 1.0
+        return [names[g] for g in (contrib @ member).argmin(axis=1).tolist()]
+
     def predict(self, features: pl.DataFrame) -> tuple[list[float], list[str | None]]:
         """``p_body`` of each line, and for each line under the threshold the feature group that
-        weighed most against it (``None`` for body lines): the group whose SHAP contributions to
-        the sequence stage's score sum lowest."""
-        if features.height == 0:
-            return [], []
-        x2, raw = self._stages(features)
-        p = (1.0 / (1.0 + np.exp(-raw))).tolist()
+        weighed most against it (``None`` for body lines; :meth:`explain`)."""
+        p, x2, raw = self.score_lines(features)
         why: list[str | None] = [None] * len(p)
         low = np.flatnonzero(raw < self.threshold)
-        if len(low):
-            contrib = np.asarray(self.sequence_stage.predict(x2[low], pred_contrib=True, num_threads=1))[
-                :, :-1
-            ]
-            names = group_names()
-            member = np.zeros((len(SEQUENCE_GROUPS), len(names)))
-            for j, g in enumerate(SEQUENCE_GROUPS):
-                member[j, names.index(g)] = 1.0
-            worst = (contrib @ member).argmin(axis=1)
-            for row, g in zip(low.tolist(), worst.tolist(), strict=True):
-                why[row] = names[g]
+        for row, name in zip(low.tolist(), self.explain(x2[low]), strict=True):
+            why[row] = name
         return p, why
 
     @property

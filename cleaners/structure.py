@@ -43,6 +43,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from cleaners.config import CONFIG
@@ -56,6 +57,8 @@ ROLES = ("title", "subtitle", "meta", "byline", "body", "caption", "boilerplate"
 ARTICLE_ROLES = frozenset(ROLES) - {"boilerplate"}
 #: The article text; lines of the metadata roles are moved out of it, boilerplate lines removed.
 KEPT_ROLES = ("title", "body")
+#: The reason of a line the model removed, before the feature group against it is known.
+MODEL_CONTEXT = "model_context"
 METADATA_ROLES = ("subtitle", "meta", "byline", "caption")
 #: Meta reasons that open a second article when they sit between two runs of body.
 _BLOCK_REASONS = frozenset({"published_line", "byline"})
@@ -129,7 +132,7 @@ class _Line:
 
     @property
     def model_reason(self) -> str:
-        return f"model_{self.why or 'context'}"
+        return f"model_{self.why}" if self.why else MODEL_CONTEXT
 
 
 def _anchors(lines: list[_Line]) -> list[bool]:
@@ -371,8 +374,18 @@ def assign_structure(signals: pl.DataFrame) -> pl.DataFrame:
     columns = signals.columns
     features = line_features(signals)
     model = load_model()
-    p_body, why = model.predict(features)
-    return decide_structure(features.select(columns), p_body, why, model.p_threshold)
+    p_body, x2, raw = model.score_lines(features)
+    decided = decide_structure(features.select(columns), p_body, [None] * len(p_body), model.p_threshold)
+    # The feature group behind a model's reason, only for the lines whose reason is the model's:
+    # most lines under the threshold are decided by the lexicon or the story around them.
+    reason = decided["reason"]
+    rows = np.flatnonzero(((reason == MODEL_CONTEXT).fill_null(False).to_numpy()) & (raw < model.threshold))
+    if len(rows) == 0:
+        return decided
+    named = reason.to_list()
+    for row, group in zip(rows.tolist(), model.explain(x2[rows]), strict=True):
+        named[row] = f"model_{group}"
+    return decided.with_columns(reason=pl.Series(named, dtype=pl.Utf8))
 
 
 def decide_structure(

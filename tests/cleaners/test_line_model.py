@@ -140,3 +140,27 @@ def test_shipped_model_is_what_training_produces() -> None:
     assert digest(result.model_text) == digest(shipped), "retrain with `newsclean train` and commit the model"
     shipped_titles = (ROOT / "cleaners" / TITLE_MODEL_FILE).read_text(encoding="utf-8")
     assert digest(result.title_text) == digest(shipped_titles), "retrain with `newsclean train` and commit it"
+
+
+def test_reasons_explained_only_where_the_model_decides_equal_explaining_every_line() -> None:
+    """assign_structure asks the model why only for the lines whose reason is the model's; the
+    reasons equal those of explaining every line under the threshold first (the fixture pages)."""
+    from cleaners.features import line_features
+    from cleaners.lines import line_signals
+    from cleaners.pipeline import decode_sources, repair_lines
+    from cleaners.structure import assign_structure, decide_structure
+
+    pages = sorted((ROOT / "tests" / "fixtures" / "pages").glob("*.txt"))
+    sources = [Source(p.name, p.read_bytes()) for p in pages if not p.name.endswith(".body.txt")]
+    _, raw = decode_sources(sources)
+    signals = line_signals(repair_lines(raw))
+    lazy = assign_structure(signals)
+    model = load_model()
+    features = line_features(signals)
+    p, why = model.predict(features)
+    eager = decide_structure(features.select(signals.columns), p, why, model.p_threshold)
+    assert lazy["reason"].to_list() == eager["reason"].to_list()
+    model_reasons = lazy.filter(pl.col("reason").str.starts_with("model_"))["reason"]
+    assert (
+        model_reasons.len() > 10 and model_reasons.n_unique() > 1
+    )  # the groups are named, not all "context"
