@@ -12,7 +12,7 @@ Two gradient-boosted tree models (LightGBM) run one after the other on the featu
 The shipped model is :file:`cleaners/data/line_model.json`, written by ``newsclean train``
 (:mod:`cleaners.training.train`); it is read once per process. A line is body when its score
 reaches the model's threshold; a removed line names the feature group that weighed most
-against it (:func:`LineModel.predict` returns it).
+against it (:func:`LineModel.explain`).
 
 >>> import polars as pl
 >>> from cleaners.lines import line_signals
@@ -21,9 +21,9 @@ against it (:func:`LineModel.predict` returns it).
 ...     "Home | News | Sport", "The storm hit the coast on Monday night, officials said.",
 ...     "Power was out for thousands of homes until Tuesday morning.", "Share this article"]})
 >>> model = load_model()
->>> p, why = model.predict(line_features(line_signals(df)))
->>> [x >= model.p_threshold for x in p], why
-([False, True, True, False], ['lexicon', None, None, 'lexicon'])
+>>> p, x2, raw = model.score_lines(line_features(line_signals(df)))
+>>> [x >= model.p_threshold for x in p], model.explain(x2[raw < model.threshold])
+([False, True, True, False], ['lexicon', 'lexicon'])
 """
 
 from __future__ import annotations
@@ -162,16 +162,6 @@ class LineModel:
         for j, g in enumerate(SEQUENCE_GROUPS):
             member[j, names.index(g)] = 1.0
         return [names[g] for g in (contrib @ member).argmin(axis=1).tolist()]
-
-    def predict(self, features: pl.DataFrame) -> tuple[list[float], list[str | None]]:
-        """``p_body`` of each line, and for each line under the threshold the feature group that
-        weighed most against it (``None`` for body lines; :meth:`explain`)."""
-        p, x2, raw = self.score_lines(features)
-        why: list[str | None] = [None] * len(p)
-        low = np.flatnonzero(raw < self.threshold)
-        for row, name in zip(low.tolist(), self.explain(x2[low]), strict=True):
-            why[row] = name
-        return p, why
 
     @property
     def p_threshold(self) -> float:

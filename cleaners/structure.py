@@ -105,7 +105,6 @@ class _Line:
     caseless: bool
     p_body: float
     body: bool = False  # the model's decision: p_body at or over the model's threshold
-    why: str | None = None  # the feature group that weighed most against body
     role: str = ""
     reason: str | None = None
     article: int | None = None
@@ -129,10 +128,6 @@ class _Line:
         """A line of a lexicon family that holds a phrase no paragraph may hold: its family gives
         its role even inside the story (it still bounds the story, as the model read it)."""
         return self.lex_reason is not None and _FORBIDDEN.search(self.content) is not None
-
-    @property
-    def model_reason(self) -> str:
-        return f"model_{self.why}" if self.why else MODEL_CONTEXT
 
 
 def _anchors(lines: list[_Line]) -> list[bool]:
@@ -307,9 +302,9 @@ def _decide_article(
                 reason = "related_teaser"
             ln.role, ln.reason = ln.lex_role or "boilerplate", reason
         elif first <= i <= last and _caption_shaped(ln):
-            ln.role, ln.reason = "caption", ln.model_reason  # a long unterminated line inside the story
+            ln.role, ln.reason = "caption", MODEL_CONTEXT  # a long unterminated line inside the story
         else:
-            ln.role, ln.reason = "boilerplate", ln.model_reason
+            ln.role, ln.reason = "boilerplate", MODEL_CONTEXT
         ln.article = art if ln.role in ARTICLE_ROLES else None
 
 
@@ -320,10 +315,10 @@ def _articles(lines: list[_Line]) -> tuple[list[bool], list[tuple[int, int]]]:
     return anchor, list(zip(bounds, bounds[1:], strict=False))
 
 
-def _line(fields: Sequence[Any], body: bool, why: str | None = None) -> _Line:
+def _line(fields: Sequence[Any], body: bool) -> _Line:
     """A line from its :data:`_FIELDS` values and the model's decision."""
     ln = _Line(*fields)
-    ln.body, ln.why = body, why
+    ln.body = body
     return ln
 
 
@@ -375,7 +370,7 @@ def assign_structure(signals: pl.DataFrame) -> pl.DataFrame:
     features = line_features(signals)
     model = load_model()
     p_body, x2, raw = model.score_lines(features)
-    decided = decide_structure(features.select(columns), p_body, [None] * len(p_body), model.p_threshold)
+    decided = decide_structure(features.select(columns), p_body, model.p_threshold)
     # The feature group behind a model's reason, only for the lines whose reason is the model's:
     # most lines under the threshold are decided by the lexicon or the story around them.
     reason = decided["reason"]
@@ -391,21 +386,19 @@ def assign_structure(signals: pl.DataFrame) -> pl.DataFrame:
 def decide_structure(
     signals: pl.DataFrame,
     p_body: Sequence[float],
-    why: Sequence[str | None],
     p_threshold: float,
     p_keep: float = CONFIG.story_keep_p,
 ) -> pl.DataFrame:
     """The per-file decision on given line scores (a line is body at ``p_threshold``; inside the
     story, between its first and last body line, at ``p_keep``). ``newsclean train`` runs it on
-    out-of-fold scores to measure the whole path."""
+    out-of-fold scores to measure the whole path. A line the model removes has the reason
+    :data:`MODEL_CONTEXT`; :func:`assign_structure` names the feature group behind it."""
     signals = signals.with_columns(p_body=pl.Series(p_body, dtype=pl.Float64))
     roles: list[str] = []
     reasons: list[str | None] = []
     articles: list[int | None] = []
-    rows = zip(signals.select("file", *_FIELDS).iter_rows(), why, strict=True)
-    for _, lines in _by_file(
-        (file, _line(fields, fields[-1] >= p_threshold, reason)) for (file, *fields), reason in rows
-    ):
+    rows = signals.select("file", *_FIELDS).iter_rows()
+    for _, lines in _by_file((file, _line(fields, fields[-1] >= p_threshold)) for file, *fields in rows):
         _decide_file(lines, p_keep)
         roles.extend(ln.role for ln in lines)
         reasons.extend(ln.reason for ln in lines)

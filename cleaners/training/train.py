@@ -221,7 +221,6 @@ def path_predictions(
         decided = decide_structure(
             sig.drop("score"),
             p_body,
-            [None] * sig.height,
             p_threshold,
             CONFIG.story_keep_p if p_keep is None else p_keep,
         )

@@ -267,12 +267,12 @@ def test_the_model_s_doubt_keeps_a_line_inside_the_story_not_outside() -> None:
     threshold = 0.5
     doubt = (CONFIG.story_keep_p + threshold) / 2  # under the threshold, over the story's keep threshold
     p = [0.05, 0.9, 0.9, doubt, doubt, 0.9, 0.9, doubt]
-    roles = decide_structure(sig, p, [None] * len(p), threshold)["role"].to_list()
+    roles = decide_structure(sig, p, threshold)["role"].to_list()
     assert roles[3] == "body"  # inside the story
     assert roles[4] == "caption"  # a long unterminated line inside the story
     assert roles[7] == "boilerplate"  # the same text after the story
     # at the story's keep threshold of the model itself, the doubtful line is not kept
-    strict = decide_structure(sig, p, [None] * len(p), threshold, p_keep=threshold)["role"].to_list()
+    strict = decide_structure(sig, p, threshold, p_keep=threshold)["role"].to_list()
     assert strict[3] == "boilerplate"
 
 
@@ -282,7 +282,7 @@ def _given_scores(lines: list[str], p: list[float]) -> list[str]:
     sig = line_signals(
         pl.DataFrame({"file": ["a"] * len(lines), "n": range(1, len(lines) + 1), "content": lines})
     )
-    return decide_structure(sig, p, [None] * len(p), 0.5)["role"].to_list()
+    return decide_structure(sig, p, 0.5)["role"].to_list()
 
 
 def test_a_comment_column_inside_the_story_does_not_end_it() -> None:
@@ -338,7 +338,7 @@ def test_a_phrase_no_paragraph_may_hold_is_never_kept_whatever_the_model_says() 
     text = "\n".join(["Storm cuts power on the coast", *BODY[:2], caption, *BODY[2:4]])
     _, raw = decode_sources([Source("a.txt", text.encode("utf-8"))])
     sig = line_signals(repair_lines(raw)).sort("file", "n")
-    decided = decide_structure(sig, [0.95] * sig.height, [None] * sig.height, 0.38)  # the model: all story
+    decided = decide_structure(sig, [0.95] * sig.height, 0.38)  # the model: all story
     row = decided.filter(pl.col("content") == caption).row(0, named=True)
     assert row["role"] == "caption" and row["reason"] == "photo_credit"
     kept = decided.filter(pl.col("role") == "body")["content"]

@@ -144,11 +144,11 @@ def test_shipped_model_is_what_training_produces() -> None:
 
 def test_reasons_explained_only_where_the_model_decides_equal_explaining_every_line() -> None:
     """assign_structure asks the model why only for the lines whose reason is the model's; the
-    reasons equal those of explaining every line under the threshold first (the fixture pages)."""
+    reasons equal those of explaining every line under the threshold at once (the fixture pages)."""
     from cleaners.features import line_features
     from cleaners.lines import line_signals
     from cleaners.pipeline import decode_sources, repair_lines
-    from cleaners.structure import assign_structure, decide_structure
+    from cleaners.structure import MODEL_CONTEXT, assign_structure, decide_structure
 
     pages = sorted((ROOT / "tests" / "fixtures" / "pages").glob("*.txt"))
     sources = [Source(p.name, p.read_bytes()) for p in pages if not p.name.endswith(".body.txt")]
@@ -157,9 +157,12 @@ def test_reasons_explained_only_where_the_model_decides_equal_explaining_every_l
     lazy = assign_structure(signals)
     model = load_model()
     features = line_features(signals)
-    p, why = model.predict(features)
-    eager = decide_structure(features.select(signals.columns), p, why, model.p_threshold)
-    assert lazy["reason"].to_list() == eager["reason"].to_list()
+    p, x2, scores = model.score_lines(features)
+    low = np.flatnonzero(scores < model.threshold)
+    group = dict(zip(low.tolist(), model.explain(x2[low]), strict=True))
+    plain = decide_structure(features.select(signals.columns), p, model.p_threshold)["reason"].to_list()
+    eager = [f"model_{group[i]}" if r == MODEL_CONTEXT and i in group else r for i, r in enumerate(plain)]
+    assert lazy["reason"].to_list() == eager
     model_reasons = lazy.filter(pl.col("reason").str.starts_with("model_"))["reason"]
     assert (
         model_reasons.len() > 10 and model_reasons.n_unique() > 1
