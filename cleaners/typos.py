@@ -31,7 +31,7 @@ import functools
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -472,7 +472,16 @@ def _looks_foreign(p: str) -> bool:
     return unknown > CONFIG.foreign_share * len(words)
 
 
-def _misspellings(p: str, counts: Mapping[str, int]) -> Iterable[_Hit]:
+def _misspellings(p: str, counts: Mapping[str, int], uses: Callable[[str], int]) -> Iterable[_Hit]:
+    """Misspelled words of ``p``; ``counts`` are the name counts, ``uses(w)`` how often the
+    lowercase word ``w`` occurs in the article (a rare word used more than ``rare_word_max_uses``
+    times is the writer's own, not a slip; codespell's misspellings are flagged however often).
+
+    >>> [h[:4] for h in _misspellings("He siad so.", {}, lambda w: 1)]
+    [(3, 7, 'misspelling', 'said')]
+    >>> list(_misspellings("He siad so.", {}, lambda w: 3))
+    []
+    """
     if _looks_foreign(p):
         return
     for chunk in _CHUNK.finditer(p):
@@ -493,6 +502,8 @@ def _misspellings(p: str, counts: Mapping[str, int]) -> Iterable[_Hit]:
                 res = _check_word(w)
                 if res is None:
                     res = _real_word_slip(p, base + s, base + e, w)
+                elif w.replace("’", "'") not in _codespell() and uses(w) > CONFIG.rare_word_max_uses:
+                    continue
                 if res is None:
                     continue
                 fix, conf = res
@@ -885,11 +896,15 @@ _NAME_SUFFIXES = frozenset(
 def _inflection(a: str, b: str) -> bool:
     """True when one name is the other plus a common suffix (Korea/Korean, Kozlov/Kozlova).
 
+    A last letter typed twice is not a suffix (Klinsmannn).
+
     >>> _inflection("Korea", "Korean"), _inflection("Ukraine", "Ukrainian"), _inflection("Chernya", "Chernyak")
     (True, True, False)
+    >>> _inflection("Klinsmann", "Klinsmannn")
+    False
     """
     short, long = sorted((a.lower(), b.lower()), key=len)
-    if len(long) == len(short):
+    if len(long) == len(short) or long == short + short[-1:]:
         return False
     stems = {short}
     if short[-1:] in "aeiouy":
@@ -900,8 +915,9 @@ def _inflection(a: str, b: str) -> bool:
 def _by_length(counts: Mapping[str, int]) -> dict[int, list[str]]:
     """Names that can be a dominant spelling (used twice, or known to wordfreq), by length."""
     by_len: dict[int, list[str]] = defaultdict(list)
+    known = min(CONFIG.name_tie_zipf, CONFIG.name_max_zipf)
     for n, c in counts.items():
-        if len(n) >= 4 and (c >= 2 or _zipf(n.lower()) >= CONFIG.name_max_zipf):
+        if len(n) >= 4 and (c >= 2 or _zipf(n.lower()) >= known):
             by_len[len(n)].append(n)
     return by_len
 
@@ -910,7 +926,10 @@ def _dominant(name: str, counts: Mapping[str, int], by_len: Mapping[int, list[st
     """A more frequent near-variant of ``name`` in ``counts``, or None.
 
     The other spelling must be used at least twice and twice as often, or, on a tie, be a
-    name wordfreq knows while ``name`` is unknown to it (Guteres beside Guterres).
+    name wordfreq knows (``name_tie_zipf``) while ``name`` is unknown to it (Guteres beside
+    Guterres). A spelling that is the other plus a name suffix is a name in its own right
+    (Korea, Korean), unless it is the shorter, wordfreq hardly knows it and the suffix is not
+    the feminine ``-a`` of a surname (:func:`_truncation`).
     """
     z = _zipf(name.lower())
     if len(name) < 4 or z >= CONFIG.name_max_zipf + 2.0:
@@ -934,14 +953,25 @@ def _dominant(name: str, counts: Mapping[str, int], by_len: Mapping[int, list[st
             oz = _zipf(other.lower())
             if z >= CONFIG.name_max_zipf and oz - z < CONFIG.name_zipf_gap:
                 continue  # a real name in its own right (Hamad beside Hamas), unless far rarer (Ghandi)
-            if not (c >= 2 and c >= 2 * mine) and not (z == 0.0 and oz >= CONFIG.name_max_zipf):
+            if not (c >= 2 and c >= 2 * mine) and not (z == 0.0 and oz >= CONFIG.name_tie_zipf):
                 continue
-            if _inflection(name, other):
+            if _inflection(name, other) and not _truncation(name, other, z):
                 continue
             # ties go to the first spelling in code-point order, not to the order of the counts
             if best is None or (c, oz) > best[:2] or ((c, oz) == best[:2] and other < best[2]):
                 best = (c, oz, other)
     return best[2] if best else None
+
+
+def _truncation(name: str, other: str, z: float) -> bool:
+    """True when ``name`` (zipf ``z``) reads as ``other`` cut short rather than a name it inflects:
+    it is the shorter, rarer than ``name_max_zipf``, and ``other`` does not add the feminine
+    ending of a surname (Dudayev, Dudayeva).
+
+    >>> _truncation("Eyle", "Eyles", 0.0), _truncation("Dudayev", "Dudayeva", 0.0), _truncation("Korea", "Korean", 4.6)
+    (True, False, False)
+    """
+    return len(name) < len(other) and z < CONFIG.name_max_zipf and not other.endswith("a")
 
 
 class NameIndex:
@@ -1185,6 +1215,14 @@ def find_typos(
     if names is None:
         names = NameIndex(name_counts if name_counts is not None else count_names(paragraphs))
     counts = names.counts
+    words: Counter[str] | None = None
+
+    def uses(w: str) -> int:  # counted over the whole article, screened paragraphs or not
+        nonlocal words
+        if words is None:
+            words = Counter(m.group().lower() for q in paragraphs if q for m in _WORD.finditer(q))
+        return words[w]
+
     out: list[Typo] = []
     for idx, p in enumerate(paragraphs):
         if not p:
@@ -1193,7 +1231,7 @@ def find_typos(
         hits: list[_Hit] = []
         if run:
             if run & _BIT["misspelling"]:
-                hits.extend(_misspellings(p, counts))
+                hits.extend(_misspellings(p, counts, uses))
             if run & _BIT["doubled_word"]:
                 hits.extend(_doubled(p))
             if run & _BIT["stray_period"]:

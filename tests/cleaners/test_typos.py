@@ -141,6 +141,41 @@ def test_name_inconsistency() -> None:
     ]
 
 
+
+@pytest.mark.parametrize(
+    ("article", "variant", "dominant"),
+    [
+        # a last letter typed twice is not a name suffix
+        (["Klinsmann scored twice.", "Klinsmannn said he was pleased."], "Klinsmannn", "Klinsmann"),
+        # a truncation wordfreq hardly knows, though the full name is it plus a suffix (-s, -n)
+        (["Eyles won.", "Eyles lost.", "Eyles drew.", "Eyle, who won, said so."], "Eyle", "Eyles"),
+        # used once each: the spelling wordfreq knows (name_tie_zipf) is the dominant one
+        (["said Johan Sletten, 52.", "Slette, a caretaker, said so."], "Slette", "Sletten"),
+    ],
+)
+def test_name_variants_cut_short_or_doubled(article: list[str], variant: str, dominant: str) -> None:
+    assert [(t.token, t.kind, t.suggestion) for t in find_typos(article)] == [
+        (variant, "name_inconsistency", dominant)
+    ]
+
+
+def test_a_surnames_feminine_ending_is_not_a_truncation() -> None:
+    article = ["Aiza Dudayeva said so.", "Dudayeva left.", "The leader Dzhokhar Dudayev died."]
+    assert find_typos(article) == []
+
+
+def test_a_rare_word_used_again_in_the_article_is_the_writers_own() -> None:
+    """Golf's "bogeying" is unknown to wordfreq; used more than ``rare_word_max_uses`` times in
+    one article it is not flagged, in one article alone it is; codespell's entries always are."""
+    from cleaners.config import CONFIG
+
+    once = ["He struggled, bogeying the first hole."]
+    again = once + ["After bogeying the 10th he rallied."] * CONFIG.rare_word_max_uses
+    assert [t.token for t in find_typos(once)] == ["bogeying"]
+    assert find_typos(again) == []
+    repeated_known = ["We recieve it."] * (CONFIG.rare_word_max_uses + 1)
+    assert {t.token for t in find_typos(repeated_known)} == {"recieve"}
+
 def test_capitalised_slip_of_a_common_word() -> None:
     """A rare capitalised word that a common word becomes with a letter left out, typed twice, or
     swapped with its neighbour is flagged with that word, possessive kept outside the span."""
