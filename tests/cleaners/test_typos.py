@@ -141,7 +141,6 @@ def test_name_inconsistency() -> None:
     ]
 
 
-
 @pytest.mark.parametrize(
     ("article", "variant", "dominant"),
     [
@@ -175,6 +174,7 @@ def test_a_rare_word_used_again_in_the_article_is_the_writers_own() -> None:
     assert find_typos(again) == []
     repeated_known = ["We recieve it."] * (CONFIG.rare_word_max_uses + 1)
     assert {t.token for t in find_typos(repeated_known)} == {"recieve"}
+
 
 def test_capitalised_slip_of_a_common_word() -> None:
     """A rare capitalised word that a common word becomes with a letter left out, typed twice, or
