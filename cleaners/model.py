@@ -114,7 +114,7 @@ def sequence_features(files: pl.Series, x: np.ndarray, score: np.ndarray) -> np.
     df = pl.DataFrame({"file": files, "s": pl.Series(score, dtype=pl.Float64)})
     df = df.with_columns(**sequence_expressions())
     df = pl.concat([df, _best_span(df)], how="horizontal")
-    return np.hstack([df.select(SEQUENCE_FEATURES).to_numpy(), x]).astype(np.float64)
+    return np.hstack([df.select(SEQUENCE_FEATURES).to_numpy(), x]).astype(np.float64, copy=False)
 
 
 #: The feature group of every column the sequence stage sees.
@@ -131,7 +131,7 @@ class LineModel:
     meta: dict[str, Any]
 
     def _stages(self, features: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        x = features.select(FEATURES).to_numpy().astype(np.float64)
+        x = features.select(pl.col(FEATURES).cast(pl.Float64)).to_numpy()  # one copy, in polars
         s1 = np.asarray(self.line_stage.predict(x, raw_score=True, num_threads=1))
         x2 = sequence_features(features["file"], x, s1)
         return x2, np.asarray(self.sequence_stage.predict(x2, raw_score=True, num_threads=1))
