@@ -79,6 +79,14 @@ class CleanerConfig:
     #: (golf's "bogeying"), not a slip: never flagged by the rare-word check. Chosen by 5-fold
     #: cross-validation over typos-dev (docs/typos.md).
     rare_word_max_uses: int = 1
+    #: A flagged word's correction is the nearby word with the highest zipf + ``suggest_context``
+    #: x log(1 + count) of each pair it makes with the words beside it (symspellpy's bigram
+    #: counts) - ``suggest_distance`` x its edits + ``suggest_first_letter`` when it keeps the first
+    #: letter (the wourld: world; I wourld: would). Chosen by 5-fold cross-validation over
+    #: conll_dev (docs/typos.md).
+    suggest_context: float = 0.8
+    suggest_distance: float = 16.0
+    suggest_first_letter: float = 2.0
 
     @property
     def story_keep_p(self) -> float:

@@ -211,7 +211,7 @@ def _candidates(word: str, max_dist: int = 2) -> tuple[tuple[str, int, float], .
     """
     if len(word) > CONFIG.max_word_chars:
         return ()
-    words, deletes, by_len = _pool()
+    deletes = _pool()[1]
     found: dict[str, int] = {}
     keys = {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
     for k in keys:
@@ -221,20 +221,48 @@ def _candidates(word: str, max_dist: int = 2) -> tuple[tuple[str, int, float], .
                 if d <= 1:
                     found[c] = d
     if not found and max_dist >= 2 and len(word) > 3:
-        from rapidfuzz import process
-        from rapidfuzz.distance import OSA
+        found = _within(word, max_dist)
+    return _ranked(word, found)
 
-        for n in range(max(2, len(word) - 1), len(word) + 2):  # +-2 letters is rare and costly
-            bucket = by_len.get(n)
-            if not bucket:
-                continue
+
+def _within(word: str, max_dist: int) -> dict[str, int]:
+    """Known words of the pool within ``max_dist`` edits of ``word``, one letter longer or shorter at
+    most (+-2 letters is rare and costly), with their distance."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    by_len = _pool()[2]
+    found: dict[str, int] = {}
+    for n in range(max(2, len(word) - 1), len(word) + 2):
+        bucket = by_len.get(n)
+        if bucket:
             for c, d, _ in process.extract(
                 word, bucket, scorer=OSA.distance, score_cutoff=max_dist, limit=None
             ):
-                found[c] = int(d)
-    first = word[:1]
+                if c != word:
+                    found[c] = int(d)
+    return found
+
+
+def _ranked(word: str, found: Mapping[str, int]) -> tuple[tuple[str, int, float], ...]:
+    """(word, distance, zipf) of ``found``: fewest edits, same first letter, commonest first."""
+    words, first = _pool()[0], word[:1]
     ranked = sorted(found.items(), key=lambda cd: (cd[1], cd[0][:1] != first, -words[cd[0]], cd[0]))
     return tuple((c, d, words[c]) for c, d in ranked)
+
+
+@functools.lru_cache(maxsize=65536)
+def _nearby(word: str) -> tuple[tuple[str, int, float], ...]:
+    """Like :func:`_candidates`, with the two-edit words even when one edit finds some: the
+    choices context weighs for a flagged word (``wourld``: would, world; ``foow``: foot, for).
+
+    >>> [c for c, d, _ in _nearby("foow") if d == 2][:3]
+    ['for', 'from', 'few']
+    """
+    cands = _candidates(word)
+    if len(word) <= 3 or len(word) > CONFIG.max_word_chars or any(d == 2 for _, d, _ in cands):
+        return cands
+    return _ranked(word, {**_within(word, 2), **{c: d for c, d, _ in cands}})
 
 
 def suggest(word: str) -> str | None:
@@ -408,21 +436,31 @@ def name_counts(paragraphs: pl.DataFrame, key: str) -> pl.DataFrame:
 _Hit = tuple[int, int, str, str | None, float]
 
 
-def _check_word(word: str) -> tuple[str | None, float] | None:
-    """Judge one lowercase word: None if fine, else (suggestion, confidence)."""
+#: A misspelling check's verdict: (suggestion, confidence, rule). The rule is ``codespell`` (its
+#: list of common misspellings), ``ending`` (companys: companies), ``nearest`` (the nearest
+#: common word, which the context may re-rank: :func:`_in_context`) or ``real_word``.
+_Verdict = tuple[str | None, float, str]
+
+
+def _check_word(word: str) -> _Verdict | None:
+    """Judge one lowercase word: None if fine, else its :data:`_Verdict`.
+
+    >>> _check_word("recieve"), _check_word("siad")
+    (('receive', 0.95, 'codespell'), ('said', 0.7, 'nearest'))
+    """
     return _check_lower(word.replace("’", "'"))
 
 
 @functools.lru_cache(maxsize=131072)
-def _check_lower(w: str) -> tuple[str | None, float] | None:
+def _check_lower(w: str) -> _Verdict | None:
     if len(w) < 2 or len(w) > CONFIG.max_word_chars:
         return None
     fix = _codespell().get(w)
     if fix is not None:
-        return fix, 0.95
+        return fix, 0.95, "codespell"
     z = _zipf(w)
     if len(w) > 4 and w.endswith("ys") and w[-3] not in "aeiouy" and _zipf(w[:-2] + "ies") >= 3.0:
-        return w[:-2] + "ies", 0.85  # companys -> companies
+        return w[:-2] + "ies", 0.85, "ending"  # companys -> companies
     if z >= CONFIG.known_zipf:
         return None
     if "'" in w:
@@ -437,12 +475,56 @@ def _check_lower(w: str) -> tuple[str | None, float] | None:
         if any(
             c[2] >= max(CONFIG.fix_min_zipf, z + CONFIG.rare_gap) for c in near
         ):  # flagged; the nearest, commonest fix
-            return near[0][0], 0.7 if near[0][1] == 1 else 0.6
+            return near[0][0], 0.7 if near[0][1] == 1 else 0.6, "nearest"
         return None
     cands = _candidates(w)
     if cands:
-        return cands[0][0], 0.8 if cands[0][1] == 1 else 0.6
+        return cands[0][0], 0.8 if cands[0][1] == 1 else 0.6, "nearest"
     return None
+
+
+def _context_score(
+    word: str, cand: str, distance: int, zipf: float, before: str | None, after: str | None
+) -> float:
+    """How well ``cand`` corrects ``word`` between the words ``before`` and ``after`` (lowercase,
+    None at a paragraph's edge): its zipf, how often each pair has been seen (the bigram counts),
+    the edits, a shared first letter; weighted by the ``suggest_*`` values of CONFIG."""
+    seen = _bigrams()
+    pairs = 0.0
+    if before:
+        pairs += math.log1p(seen.get(f"{before} {cand}", 0))
+    if after:
+        pairs += math.log1p(seen.get(f"{cand} {after}", 0))
+    return (
+        zipf
+        + CONFIG.suggest_context * pairs
+        - CONFIG.suggest_distance * distance
+        + CONFIG.suggest_first_letter * (cand[:1] == word[:1])
+    )
+
+
+def _neighbours(p: str, start: int, end: int) -> tuple[str | None, str | None]:
+    """The lowercase words right before and after ``p[start:end]`` (None past punctuation or an edge)."""
+    before = _WORD_BEFORE.search(p, 0, start)
+    after = _WORD_AFTER.match(p, end)
+    return (before.group(1).lower() if before else None, after.group(1).lower() if after else None)
+
+
+def _in_context(p: str, start: int, end: int, w: str) -> str | None:
+    """The correction of the flagged lowercase word ``w`` (``p[start:end]``) that best fits the
+    words around it, among its :func:`_nearby` words (None when it has none).
+
+    >>> _in_context("in the wourld of", 7, 13, "wourld"), _in_context("I wourld go", 2, 8, "wourld")
+    ('world', 'would')
+    """
+    w = re.sub(r"'(?:s|d|ll|re|ve|m|t)$", "", w.replace("’", "'"))
+    before, after = _neighbours(p, start, end)
+    best, top = None, -math.inf
+    for c, d, z in _nearby(w):
+        score = _context_score(w, c, d, z, before, after)
+        if score > top:
+            best, top = c, score
+    return best
 
 
 _INFLECTIONS = ("s", "es", "d", "ed", "er", "ers", "ly", "ing", "y", "n", "ness", "ism")
@@ -502,11 +584,13 @@ def _misspellings(p: str, counts: Mapping[str, int], uses: Callable[[str], int])
                 res = _check_word(w)
                 if res is None:
                     res = _real_word_slip(p, base + s, base + e, w)
-                elif w.replace("’", "'") not in _codespell() and uses(w) > CONFIG.rare_word_max_uses:
+                elif res[2] != "codespell" and uses(w) > CONFIG.rare_word_max_uses:
                     continue
                 if res is None:
                     continue
-                fix, conf = res
+                fix, conf, rule = res
+                if rule == "nearest":
+                    fix = _in_context(p, base + s, base + e, w) or fix
                 if "'" in w or "’" in w:
                     tail = re.search(r"['’](?:s|d|ll|re|ve|m|t)$", w)
                     if tail and fix is not None and "'" not in fix:
@@ -638,10 +722,10 @@ def confusables() -> dict[str, tuple[str, ...]]:
 
 
 @functools.cache
-def _bigrams() -> frozenset[str]:
-    """The word pairs ("of the") of the English bigram counts symspellpy ships
-    (``frequency_bigramdictionary_en_243_342.txt``, 243,000 pairs from Google Books n-grams):
-    which two words are seen side by side. Only the file is read."""
+def _bigrams() -> dict[str, int]:
+    """The English bigram counts symspellpy ships (``frequency_bigramdictionary_en_243_342.txt``,
+    243,000 pairs from Google Books n-grams): how often two words ("of the") are seen side by
+    side. Only the file is read."""
     import importlib.util
 
     spec = importlib.util.find_spec("symspellpy")
@@ -649,21 +733,21 @@ def _bigrams() -> frozenset[str]:
         raise RuntimeError("symspellpy is not installed: the real-word check needs its bigram counts")
     path = Path(spec.submodule_search_locations[0]) / "frequency_bigramdictionary_en_243_342.txt"
     with path.open(encoding="utf-8") as f:
-        return frozenset(" ".join(line.split(" ", 2)[:2]) for line in f)
+        return {a + " " + b: int(n) for a, b, n in (line.split() for line in f)}
 
 
 _WORD_BEFORE = re.compile(rf"({_LETTERS}+) +$")
 _WORD_AFTER = re.compile(rf" +({_LETTERS}+)")
 
 
-def _real_word_slip(p: str, start: int, end: int, w: str) -> tuple[str | None, float] | None:
+def _real_word_slip(p: str, start: int, end: int, w: str) -> _Verdict | None:
     """A known word of ``p`` (``p[start:end] == w``) that is a slip of a far commoner one (:func:`confusables`):
     flagged when neither word beside it is ever seen next to it and one is seen next to the
     commoner word (``said thee government``: "said thee" and "thee government" are never seen,
     "the government" is).
 
     >>> _real_word_slip("He said thee government fell.", 8, 12, "thee")
-    ('the', 0.6)
+    ('the', 0.6, 'real_word')
     >>> _real_word_slip("My country, ’tis of thee I sing.", 20, 24, "thee") is None  # "of thee" is seen
     True
     """
@@ -671,16 +755,20 @@ def _real_word_slip(p: str, start: int, end: int, w: str) -> tuple[str | None, f
     if not fixes:
         return None
     seen = _bigrams()
-    before = _WORD_BEFORE.search(p, 0, start)
-    after = _WORD_AFTER.match(p, end)
-    left = [before.group(1).lower()] if before else []
-    right = [after.group(1).lower()] if after else []
+    before, after = _neighbours(p, start, end)
+    left = [before] if before else []
+    right = [after] if after else []
     if any(f"{b} {w}" in seen for b in left) or any(f"{w} {a}" in seen for a in right):
         return None
-    for fix in fixes:  # the first the context has been seen with
-        if any(f"{b} {fix}" in seen for b in left) or any(f"{fix} {a}" in seen for a in right):
-            return fix, 0.6
-    return None
+    fits = [
+        fix
+        for fix in fixes
+        if any(f"{b} {fix}" in seen for b in left) or any(f"{fix} {a}" in seen for a in right)
+    ]
+    if not fits:
+        return None
+    best = max(fits, key=lambda f: _context_score(w, f, 1, _zipf(f), before, after))  # first on a tie
+    return best, 0.6, "real_word"
 
 
 _DOUBLE = re.compile(rf"(?<![\w’'-])({_LETTERS}+)\s+(\1)(?![\w’'-])", re.IGNORECASE)
@@ -1301,6 +1389,7 @@ def release_lexicons() -> None:
         _codespell,
         _pool,
         _candidates,
+        _nearby,
         _check_lower,
         _check_title,
         confusables,

@@ -703,3 +703,11 @@ def test_typos_jsonl_malformed_line_is_a_usage_error_naming_the_line(tmp_path: P
 def test_typos_on_empty_input_exits_zero_with_no_flags() -> None:
     rc, out, err = _typos_cli("-", stdin=b"")
     assert (rc, out) == (0, ""), err
+
+
+def test_the_suggestion_fits_the_words_around_it() -> None:
+    # the same misspelling, two contexts: the bigram counts pick the correction each one needs
+    a = find_typos(["They toured the wourld, then came home."])
+    b = find_typos(["He said they wourld go home."])
+    assert [(t.token, t.suggestion) for t in a] == [("wourld", "world")]
+    assert [(t.token, t.suggestion) for t in b] == [("wourld", "would")]
