@@ -294,6 +294,8 @@ _SENT_END = frozenset(".!?:…")
 _OPENERS = "“‘\"'([{«—–-*•"
 _HYPHEN_NAME = re.compile(rf"(?:^|[^\w’'-])[A-Z]{_LETTERS}*[a-z](?:-[a-z]+)*$")
 _POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
+#: A clitic ending of a word, either apostrophe (the possessive 's, 'd, 'll, 're, 've, 'm, 't).
+_CLITIC = re.compile(r"['’](?:s|d|ll|re|ve|m|t)$")
 
 
 def _is_sentence_start(text: str, pos: int) -> bool:
@@ -464,7 +466,7 @@ def _check_lower(w: str) -> _Verdict | None:
     if z >= CONFIG.known_zipf:
         return None
     if "'" in w:
-        base = re.sub(r"'(?:s|d|ll|re|ve|m|t)$", "", w)
+        base = _CLITIC.sub("", w)
         if base != w:
             return _check_lower(base) if base else None
         return None
@@ -517,7 +519,7 @@ def _in_context(p: str, start: int, end: int, w: str) -> str | None:
     >>> _in_context("in the wourld of", 7, 13, "wourld"), _in_context("I wourld go", 2, 8, "wourld")
     ('world', 'would')
     """
-    w = re.sub(r"'(?:s|d|ll|re|ve|m|t)$", "", w.replace("’", "'"))
+    w = _CLITIC.sub("", w.replace("’", "'"))
     before, after = _neighbours(p, start, end)
     best, top = None, -math.inf
     for c, d, z in _nearby(w):
@@ -592,7 +594,7 @@ def _misspellings(p: str, counts: Mapping[str, int], uses: Callable[[str], int])
                 if rule == "nearest":
                     fix = _in_context(p, base + s, base + e, w) or fix
                 if "'" in w or "’" in w:
-                    tail = re.search(r"['’](?:s|d|ll|re|ve|m|t)$", w)
+                    tail = _CLITIC.search(w)
                     if tail and fix is not None and "'" not in fix:
                         fix += tail.group().replace("'", "’") if "’" in w else tail.group()
                 yield base + s, base + e, "misspelling", fix, conf
@@ -756,18 +758,16 @@ def _real_word_slip(p: str, start: int, end: int, w: str) -> _Verdict | None:
         return None
     seen = _bigrams()
     before, after = _neighbours(p, start, end)
-    left = [before] if before else []
-    right = [after] if after else []
-    if any(f"{b} {w}" in seen for b in left) or any(f"{w} {a}" in seen for a in right):
+
+    def fits(word: str) -> bool:  # seen beside either neighbour
+        return bool(before and f"{before} {word}" in seen) or bool(after and f"{word} {after}" in seen)
+
+    if fits(w):
         return None
-    fits = [
-        fix
-        for fix in fixes
-        if any(f"{b} {fix}" in seen for b in left) or any(f"{fix} {a}" in seen for a in right)
-    ]
-    if not fits:
+    candidates = [fix for fix in fixes if fits(fix)]
+    if not candidates:
         return None
-    best = max(fits, key=lambda f: _context_score(w, f, 1, _zipf(f), before, after))  # first on a tie
+    best = max(candidates, key=lambda f: _context_score(w, f, 1, _zipf(f), before, after))  # first on a tie
     return best, 0.6, "real_word"
 
 
